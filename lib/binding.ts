@@ -1,0 +1,87 @@
+// The only file that loads the addon. It describes the native contract
+// (DESIGN.md) as TypeScript types, and explains what to do when the binary is
+// missing.
+import * as path from 'path'
+
+/** Per-connection JS state object: native calls its onBatch for every read. */
+export interface ConnectionOwner {
+  /** Called once per socket read (or libuv event) with a flat event array. */
+  onBatch (batch: unknown[]): void
+}
+
+export interface PeerInfo { address?: string, port?: number, family?: string }
+
+export interface NativeConnection {
+  /**
+   * Queues prefix + body + suffix (any may be null) in one write: uv_try_write
+   * first, the rest copied and handed to uv_write. While a batch is being
+   * delivered, writes are corked and leave together when it returns.
+   * Returns the bytes still queued in user space, or a negative errno.
+   */
+  write (prefix: string | null, body: Buffer | Uint8Array | string | null, suffix: string | null, flags: number): number
+  /** Stop uv_read (backpressure) / start it again. */
+  pause (): void
+  resume (): void
+  /** Half-close after queued writes; the connection closes once the peer is done too. */
+  shutdown (): void
+  /** Close now (uv_close); queued writes are dropped. CLOSE follows. */
+  close (): void
+  /** Switch parsing: REQUEST, RESPONSE, or NONE (raw DATA events). */
+  setParser (mode: number): void
+  /** Feed bytes that arrived some other way (TLS, JS-owned socket) to the parser. */
+  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  setNoDelay (on: boolean): number
+  setKeepAlive (on: boolean, delaySecs: number): number
+  peerName (out: PeerInfo): number
+  sockName (out: PeerInfo): number
+  /** Bytes waiting in the native write queue. */
+  readonly writeQueueSize: number
+  readonly bytesRead: number
+  readonly bytesWritten: number
+  readonly fd: number
+}
+
+export interface NativeListener {
+  /** kind: 4 | 6 for TCP, 0 for a pipe path; returns 0 or a negative errno. */
+  listen (kind: number, hostOrPath: string, port: number, backlog: number, flags: number): number
+  /** Adopt an already bound fd (listen(handle)); returns 0 or a negative errno. */
+  open (fd: number, backlog: number): number
+  sockName (out: PeerInfo): number
+  /** Whether requests with Connection: Upgrade leave the parser (an 'upgrade' listener exists). */
+  setUpgrade (on: boolean): void
+  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  close (): void
+}
+
+export interface Binding {
+  Listener: new (owner: object) => NativeListener
+  /** Creates a client connection; CONNECT (errno) arrives in its owner's batch. */
+  connect (owner: ConnectionOwner, kind: number, host: string, port: number, localAddress: string | null): NativeConnection
+  /**
+   * Registers the per-environment handlers: onConnection(listenerOwner, conn)
+   * returns the ConnectionOwner whose onBatch receives that connection's events.
+   */
+  setup (handlers: {
+    onConnection (listenerOwner: object, conn: NativeConnection): ConnectionOwner
+  }): void
+  /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
+  METHODS: string[]
+  versions: { llhttp: string }
+  constants: Record<string, number>
+}
+
+function load (): Binding {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require('node-gyp-build')(path.join(__dirname, '..'))
+  } catch (err) {
+    const e = err as Error
+    e.message = 'uvhttp: could not load the native addon (' + e.message + ').\n' +
+      'Remedies: reinstall so a prebuilt binary for ' + process.platform + '-' + process.arch +
+      ' is picked up, or build from source with `npm run build` (needs g++, python3, make ' +
+      'and llhttp sources: `npm run fetch-llhttp`).'
+    throw e
+  }
+}
+
+export const binding: Binding = load()

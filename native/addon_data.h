@@ -1,0 +1,54 @@
+// Per-environment state of the addon (no statics holding JS values): class
+// constructors, the JS handlers native calls into, the shared read buffer and
+// the cache of interned header-name strings.
+#ifndef UVHTTP_ADDON_DATA_H_
+#define UVHTTP_ADDON_DATA_H_
+
+#include <napi.h>
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "constants.h"
+
+namespace uvhttp {
+
+// Header names seen on the wire, as JS strings created once (DESIGN.md #3).
+// Open addressing on the exact bytes (case matters: rawHeaders keeps it);
+// bounded, so hostile peers cannot grow it: when full, names are created anew.
+class NameCache {
+ public:
+  explicit NameCache(size_t slots = 1024) : entries_(slots) {}
+  ~NameCache();
+  napi_value Get(napi_env env, const char* data, size_t len);
+
+ private:
+  struct Entry { std::string name; napi_ref ref = nullptr; };
+  std::vector<Entry> entries_;
+  size_t used_ = 0;
+  napi_env env_ = nullptr;
+};
+
+struct AddonData {
+  uv_loop_t* loop = nullptr;
+  Napi::FunctionReference connection_ctor;
+  Napi::FunctionReference on_connection;  // (listenerOwner, conn) -> connection owner
+  Napi::FunctionReference on_batch;       // this = connection owner, (batch)
+  NameCache names;
+  // Reads are handled one at a time on the loop thread, so one buffer serves
+  // every connection; a read that arrives while it is in use gets its own.
+  std::unique_ptr<char[]> read_buffer{new char[kReadBufferSize]};
+  bool read_buffer_busy = false;
+};
+
+// Calls fn with recv inside the async context, draining the task queues once
+// afterwards; an exception thrown by JS goes to 'uncaughtException' as it
+// would from Node's own callbacks. Returns the result (empty on exception).
+napi_value CallIntoJs(Napi::Env env, const Napi::FunctionReference& fn, napi_value recv,
+                      std::initializer_list<napi_value> args, napi_async_context ctx);
+
+}  // namespace uvhttp
+
+#endif  // UVHTTP_ADDON_DATA_H_

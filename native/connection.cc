@@ -1,0 +1,503 @@
+#include "connection.h"
+
+#include <cstring>
+
+namespace uvhttp {
+
+namespace {
+
+// Appends a JS string to out, encoded as UTF-8 or latin1 (what Node uses for
+// header text), without an intermediate copy.
+void AppendJsString(napi_env env, napi_value str, bool utf8, std::string* out) {
+  size_t len = 0;
+  size_t old = out->size();
+  if (utf8) {
+    napi_get_value_string_utf8(env, str, nullptr, 0, &len);
+    out->resize(old + len + 1);
+    napi_get_value_string_utf8(env, str, &(*out)[old], len + 1, &len);
+  } else {
+    napi_get_value_string_latin1(env, str, nullptr, 0, &len);
+    out->resize(old + len + 1);
+    napi_get_value_string_latin1(env, str, &(*out)[old], len + 1, &len);
+  }
+  out->resize(old + len);
+}
+
+void FillAddress(Napi::Env env, Napi::Object out, const sockaddr_storage& ss) {
+  char ip[INET6_ADDRSTRLEN] = {0};
+  int port = 0;
+  const char* family = nullptr;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    uv_ip4_name(a, ip, sizeof ip);
+    port = ntohs(a->sin_port);
+    family = "IPv4";
+  } else if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(a, ip, sizeof ip);
+    port = ntohs(a->sin6_port);
+    family = "IPv6";
+  } else {
+    return;
+  }
+  out.Set("address", Napi::String::New(env, ip));
+  out.Set("port", Napi::Number::New(env, port));
+  out.Set("family", Napi::String::New(env, family));
+}
+
+}  // namespace
+
+Napi::Function Connection::Define(Napi::Env env) {
+  return DefineClass(env, "Connection", {
+    InstanceMethod<&Connection::Write>("write"),
+    InstanceMethod<&Connection::Pause>("pause"),
+    InstanceMethod<&Connection::Resume>("resume"),
+    InstanceMethod<&Connection::Shutdown>("shutdown"),
+    InstanceMethod<&Connection::Close>("close"),
+    InstanceMethod<&Connection::SetParser>("setParser"),
+    InstanceMethod<&Connection::SetLimits>("setLimits"),
+    InstanceMethod<&Connection::ExpectNoBody>("expectNoBody"),
+    InstanceMethod<&Connection::SetNoDelay>("setNoDelay"),
+    InstanceMethod<&Connection::SetKeepAlive>("setKeepAlive"),
+    InstanceMethod<&Connection::PeerName>("peerName"),
+    InstanceMethod<&Connection::SockName>("sockName"),
+    InstanceAccessor<&Connection::GetWriteQueueSize>("writeQueueSize"),
+    InstanceAccessor<&Connection::GetBytesRead>("bytesRead"),
+    InstanceAccessor<&Connection::GetBytesWritten>("bytesWritten"),
+    InstanceAccessor<&Connection::GetFd>("fd"),
+  });
+}
+
+Connection::Connection(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<Connection>(info),
+      data_(info.Env().GetInstanceData<AddonData>()),
+      writes_(this, OnWriteDone) {
+  std::memset(&handle_, 0, sizeof handle_);
+}
+
+Connection::~Connection() = default;
+
+int Connection::Accept(uv_stream_t* server, bool pipe) {
+  int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0)
+               : uv_tcp_init(data_->loop, &handle_.tcp);
+  if (r < 0) return r;
+  initialized_ = true;
+  handle_.tcp.data = this;
+  Ref();  // released in OnClosed
+  r = uv_accept(server, stream());
+  if (r < 0) CloseHandle();
+  return r;
+}
+
+int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* local) {
+  int r = uv_tcp_init(data_->loop, &handle_.tcp);
+  if (r < 0) return r;
+  initialized_ = true;
+  handle_.tcp.data = this;
+  Ref();
+  if (local && (r = uv_tcp_bind(&handle_.tcp, local, 0)) < 0) {
+    CloseHandle();
+    return r;
+  }
+  connect_req_.data = this;
+  r = uv_tcp_connect(&connect_req_, &handle_.tcp, addr, OnConnected);
+  if (r < 0) CloseHandle();
+  return r;
+}
+
+void Connection::Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> config, int mode) {
+  owner_ = Napi::Persistent(owner);
+  config_ = std::move(config);
+  mode_ = mode;
+  if (mode_ != kParserNone) {
+    parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
+    parser_.SetLimits(config_->max_header_size, config_->lenient);
+  }
+  started_ = true;
+}
+
+void Connection::OnConnected(uv_connect_t* req, int status) {
+  auto* self = static_cast<Connection*>(req->data);
+  if (self->closing_) return;
+  Napi::HandleScope scope(self->Env());
+  self->in_batch_ = true;
+  self->PushInt(kEvConnect);
+  self->PushInt(status);
+  self->Deliver();
+  self->in_batch_ = false;
+  if (status == 0) self->BeginReading();
+  if (self->alive()) self->FlushWrites();
+}
+
+// ---- reading ---------------------------------------------------------------
+
+void Connection::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  auto* self = static_cast<Connection*>(h->data);
+  AddonData* d = self->data_;
+  if (!d->read_buffer_busy) {
+    d->read_buffer_busy = true;
+    *buf = uv_buf_init(d->read_buffer.get(), kReadBufferSize);
+  } else {
+    *buf = uv_buf_init(new char[kReadBufferSize], kReadBufferSize);
+  }
+}
+
+void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  auto* self = static_cast<Connection*>(s->data);
+  AddonData* d = self->data_;
+  if (nread > 0) {
+    self->HandleRead(buf->base, static_cast<size_t>(nread));
+  } else if (nread == UV_EOF) {
+    self->HandleEof();
+  } else if (nread < 0 && !self->closing_) {
+    uv_read_stop(s);
+    self->reading_ = false;
+    Napi::HandleScope scope(self->Env());
+    self->PushInt(kEvIoError);
+    self->PushInt(static_cast<int32_t>(nread));
+    self->Push(Napi::String::New(self->Env(), "read"));
+    self->Deliver();
+  }
+  if (buf->base == d->read_buffer.get()) {
+    d->read_buffer_busy = false;
+  } else {
+    delete[] buf->base;
+  }
+}
+
+void Connection::HandleRead(const char* data, size_t len) {
+  if (closing_) return;
+  Napi::HandleScope scope(Env());
+  bytes_read_ += len;
+  in_batch_ = true;
+  if (mode_ > kParserNone) {
+    Parse(data, len);
+  } else if (mode_ == kParserNone) {
+    PushInt(kEvData);
+    Push(Napi::Buffer<char>::Copy(Env(), data, len));
+  }
+  Deliver();
+  in_batch_ = false;
+  if (!alive()) return;
+  int r = FlushWrites();
+  if (r < 0) {
+    PushInt(kEvIoError);
+    PushInt(r);
+    Push(Napi::String::New(Env(), "write"));
+    Deliver();
+  } else if (need_drain_ && writes_.empty()) {
+    // Everything corked during the batch left at once: no uv_write callback
+    // will announce it, so say it here.
+    need_drain_ = false;
+    EmitSimple(kEvDrain);
+  }
+}
+
+void Connection::Parse(const char* data, size_t len) {
+  read_data_ = data;
+  read_len_ = len;
+  size_t consumed = 0;
+  switch (parser_.Execute(data, len, &consumed)) {
+    case HttpParser::Result::kOk:
+      break;
+    case HttpParser::Result::kUpgrade:
+      // From here on the bytes belong to the application (upgrade, CONNECT).
+      mode_ = kParserNone;
+      if (consumed < len) {
+        PushInt(kEvData);
+        Push(Napi::Buffer<char>::Copy(Env(), data + consumed, len - consumed));
+      }
+      break;
+    case HttpParser::Result::kError: {
+      const ParseError& e = parser_.error();
+      PushInt(kEvParseError);
+      Push(Napi::String::New(Env(), e.code));
+      Push(Napi::String::New(Env(), e.reason));
+      PushInt(static_cast<int32_t>(e.pos));
+      Push(Napi::Buffer<char>::Copy(Env(), data, len));
+      mode_ = -1;  // a broken stream is never parsed again; JS closes it
+      break;
+    }
+  }
+  read_data_ = nullptr;
+}
+
+void Connection::HandleEof() {
+  if (closing_) return;
+  eof_ = true;
+  uv_read_stop(stream());
+  reading_ = false;
+  Napi::HandleScope scope(Env());
+  in_batch_ = true;
+  if (mode_ > kParserNone && parser_.Finish() == HttpParser::Result::kError) {
+    const ParseError& e = parser_.error();
+    PushInt(kEvParseError);
+    Push(Napi::String::New(Env(), e.code));
+    Push(Napi::String::New(Env(), e.reason));
+    PushInt(0);
+    Push(Env().Undefined());
+    mode_ = -1;
+  }
+  PushInt(kEvEof);
+  Deliver();
+  in_batch_ = false;
+  if (!alive()) return;
+  FlushWrites();
+  if (shutdown_started_ && writes_.empty()) CloseHandle();
+}
+
+// ---- ParserSink: build the batch --------------------------------------------
+
+napi_value Connection::HeaderArray(const HeaderList& list) {
+  napi_env env = Env();
+  size_t n = list.Count();
+  napi_value arr;
+  napi_create_array_with_length(env, n, &arr);
+  for (size_t i = 0; i < n; i++) {
+    napi_value v;
+    if (i % 2 == 0) {
+      v = data_->names.Get(env, list.Data(i), list.Length(i));
+    } else {
+      napi_create_string_latin1(env, list.Data(i), list.Length(i), &v);
+    }
+    napi_set_element(env, arr, static_cast<uint32_t>(i), v);
+  }
+  return arr;
+}
+
+void Connection::OnHead(const HeadInfo& head) {
+  napi_env env = Env();
+  napi_value text;
+  napi_create_string_latin1(env, head.url_or_reason->data(), head.url_or_reason->size(), &text);
+  PushInt(kEvHead);
+  PushInt(mode_ == kParserRequest ? head.method : head.status);
+  Push(text);
+  Push(HeaderArray(*head.headers));
+  PushInt(head.major);
+  PushInt(head.minor);
+  PushInt(head.flags);
+}
+
+void Connection::OnBody(const char* data, size_t len) {
+  PushInt(kEvBody);
+  Push(Napi::Buffer<char>::Copy(Env(), data, len));
+}
+
+void Connection::OnMessageEnd(const HeaderList* trailers) {
+  PushInt(kEvEnd);
+  Push(trailers ? HeaderArray(*trailers) : Env().Null());
+}
+
+void Connection::Push(napi_value v) {
+  napi_env env = Env();
+  if (!batch_) napi_create_array(env, &batch_);
+  napi_set_element(env, batch_, batch_len_++, v);
+}
+
+void Connection::PushInt(int32_t v) {
+  napi_value n;
+  napi_create_int32(Env(), v, &n);
+  Push(n);
+}
+
+void Connection::EmitSimple(int kind) {
+  Napi::HandleScope scope(Env());
+  PushInt(kind);
+  Deliver();
+}
+
+void Connection::Deliver() {
+  if (!batch_) return;
+  napi_value batch = batch_;
+  batch_ = nullptr;
+  batch_len_ = 0;
+  if (owner_.IsEmpty()) return;
+  CallIntoJs(Env(), data_->on_batch, owner_.Value(), {batch}, config_->async_context);
+}
+
+// ---- writing ---------------------------------------------------------------
+
+Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  if (!alive() || want_shutdown_) return Napi::Number::New(env, UV_EPIPE);
+  int flags = info[3].As<Napi::Number>().Int32Value();
+  std::string& cork = writes_.cork();
+  if (info[0].IsString()) AppendJsString(env, info[0], false, &cork);
+  napi_value body = info[1];
+  int r = 0;
+  if (info[1].IsString()) {
+    AppendJsString(env, body, flags & kWriteUtf8, &cork);
+  } else if (info[1].IsTypedArray()) {
+    Napi::TypedArray ta = info[1].As<Napi::TypedArray>();
+    const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    size_t len = ta.ByteLength();
+    if (len >= kDirectWriteMin) {
+      r = FlushWrites(p, len);  // large bodies skip the cork buffer
+    } else {
+      cork.append(p, len);
+    }
+  }
+  if (info[2].IsString()) AppendJsString(env, info[2], false, &cork);
+  if (flags & kWriteEnd) want_shutdown_ = close_after_shutdown_ = true;
+  if (r == 0 && !in_batch_) r = FlushWrites();
+  if (r < 0) return Napi::Number::New(env, r);
+  if (want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
+  size_t queued = writes_.size();
+  if (queued) need_drain_ = true;
+  return Napi::Number::New(env, static_cast<double>(queued));
+}
+
+int Connection::FlushWrites(const char* extra, size_t extra_len) {
+  if (closing_ || !initialized_) {
+    writes_.cork().clear();
+    return UV_EPIPE;
+  }
+  int r = writes_.Flush(stream(), extra, extra_len);
+  if (r == 0 && want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
+  return r;
+}
+
+void Connection::OnWriteDone(void* owner, int status, bool drained) {
+  auto* self = static_cast<Connection*>(owner);
+  if (self->closing_) return;
+  if (status < 0) {
+    Napi::HandleScope scope(self->Env());
+    self->PushInt(kEvIoError);
+    self->PushInt(status);
+    self->Push(Napi::String::New(self->Env(), "write"));
+    self->Deliver();
+    return;
+  }
+  if (!drained) return;
+  if (self->want_shutdown_) self->StartShutdown();
+  if (self->need_drain_ && !self->closing_) {
+    self->need_drain_ = false;
+    self->EmitSimple(kEvDrain);
+  }
+}
+
+void Connection::StartShutdown() {
+  if (shutdown_started_ || closing_) return;
+  shutdown_started_ = true;
+  shutdown_req_.data = this;
+  if (uv_shutdown(&shutdown_req_, stream(), OnShutdownDone) < 0) CloseHandle();
+}
+
+void Connection::OnShutdownDone(uv_shutdown_t* req, int status) {
+  auto* self = static_cast<Connection*>(req->data);
+  // Node's destroySoon(): once our side is finished, the socket is destroyed
+  // (END writes); a plain half-close waits for the peer's EOF instead.
+  if (self->close_after_shutdown_ || self->eof_ || status < 0) self->CloseHandle();
+}
+
+void Connection::Shutdown(const Napi::CallbackInfo&) {
+  if (!alive()) return;
+  want_shutdown_ = true;
+  if (!in_batch_ && writes_.empty()) StartShutdown();
+}
+
+// ---- lifecycle ---------------------------------------------------------------
+
+void Connection::Close(const Napi::CallbackInfo&) { CloseHandle(); }
+
+void Connection::CloseHandle() {
+  if (closing_ || !initialized_) return;
+  closing_ = true;
+  writes_.cork().clear();
+  if (reading_) uv_read_stop(stream());
+  reading_ = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+}
+
+void Connection::OnClosed(uv_handle_t* h) {
+  auto* self = static_cast<Connection*>(h->data);
+  if (!self->owner_.IsEmpty()) {
+    Napi::HandleScope scope(self->Env());
+    self->PushInt(kEvClose);
+    self->Deliver();
+    self->owner_.Reset();
+  }
+  self->config_.reset();
+  self->Unref();
+}
+
+void Connection::Pause(const Napi::CallbackInfo&) {
+  paused_ = true;
+  if (reading_) uv_read_stop(stream());
+  reading_ = false;
+}
+
+void Connection::Resume(const Napi::CallbackInfo&) {
+  paused_ = false;
+  BeginReading();
+}
+
+void Connection::BeginReading() {
+  if (alive() && !paused_ && !eof_ && !reading_ && mode_ >= kParserNone) {
+    reading_ = uv_read_start(stream(), OnAlloc, OnRead) == 0;
+  }
+}
+
+void Connection::SetParser(const Napi::CallbackInfo& info) {
+  mode_ = info[0].As<Napi::Number>().Int32Value();
+  if (mode_ != kParserNone && config_) {
+    parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
+    parser_.SetLimits(config_->max_header_size, config_->lenient);
+  }
+}
+
+void Connection::SetLimits(const Napi::CallbackInfo& info) {
+  parser_.SetLimits(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()),
+                    info[2].ToBoolean().Value());
+}
+
+void Connection::ExpectNoBody(const Napi::CallbackInfo&) { parser_.ExpectNoBody(); }
+
+Napi::Value Connection::SetNoDelay(const Napi::CallbackInfo& info) {
+  if (!alive() || handle_.tcp.type != UV_TCP) return Napi::Number::New(info.Env(), 0);
+  return Napi::Number::New(info.Env(), uv_tcp_nodelay(&handle_.tcp, info[0].ToBoolean()));
+}
+
+Napi::Value Connection::SetKeepAlive(const Napi::CallbackInfo& info) {
+  if (!alive() || handle_.tcp.type != UV_TCP) return Napi::Number::New(info.Env(), 0);
+  unsigned delay = info[1].As<Napi::Number>().Uint32Value();
+  return Napi::Number::New(info.Env(), uv_tcp_keepalive(&handle_.tcp, info[0].ToBoolean(), delay));
+}
+
+Napi::Value Connection::PeerName(const Napi::CallbackInfo& info) {
+  if (!initialized_ || closing_ || handle_.tcp.type != UV_TCP) return Napi::Number::New(info.Env(), UV_EBADF);
+  sockaddr_storage ss;
+  int len = sizeof ss;
+  int r = uv_tcp_getpeername(&handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (r == 0) FillAddress(info.Env(), info[0].As<Napi::Object>(), ss);
+  return Napi::Number::New(info.Env(), r);
+}
+
+Napi::Value Connection::SockName(const Napi::CallbackInfo& info) {
+  if (!initialized_ || closing_ || handle_.tcp.type != UV_TCP) return Napi::Number::New(info.Env(), UV_EBADF);
+  sockaddr_storage ss;
+  int len = sizeof ss;
+  int r = uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (r == 0) FillAddress(info.Env(), info[0].As<Napi::Object>(), ss);
+  return Napi::Number::New(info.Env(), r);
+}
+
+Napi::Value Connection::GetWriteQueueSize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(writes_.size()));
+}
+
+Napi::Value Connection::GetBytesRead(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(bytes_read_));
+}
+
+Napi::Value Connection::GetBytesWritten(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(writes_.bytes_written()));
+}
+
+Napi::Value Connection::GetFd(const Napi::CallbackInfo& info) {
+  uv_os_fd_t fd = -1;
+  if (initialized_ && !closing_) uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd);
+  return Napi::Number::New(info.Env(), fd);
+}
+
+}  // namespace uvhttp

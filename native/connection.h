@@ -1,0 +1,130 @@
+// Connection: one socket the engine owns (accepted by a Listener or connected
+// as a client). It runs the read loop, feeds llhttp through HttpParser, turns
+// everything one read produced into one batch for JS (DESIGN.md #1), and
+// writes through a WriteQueue. It stays alive until libuv's close callback
+// has run; after that every method is a harmless no-op or returns an error.
+#ifndef UVHTTP_CONNECTION_H_
+#define UVHTTP_CONNECTION_H_
+
+#include <napi.h>
+#include <uv.h>
+
+#include <memory>
+
+#include "addon_data.h"
+#include "http_parser.h"
+#include "write_queue.h"
+
+namespace uvhttp {
+
+// Settings a Listener shares with the connections it accepted (they may
+// outlive it), plus the async context their callbacks run in.
+struct ConnectionConfig {
+  explicit ConnectionConfig(Napi::Env env, const char* resource)
+      : async_context(env, resource) {}
+  Napi::AsyncContext async_context;
+  bool want_upgrade = false;
+  size_t max_header_size = kDefaultMaxHeaderSize;
+  bool lenient = false;
+};
+
+class Connection : public Napi::ObjectWrap<Connection>, public ParserSink {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Connection(const Napi::CallbackInfo& info);
+  ~Connection() override;
+
+  // Accepts a pending connection of server into a new handle (TCP or pipe).
+  int Accept(uv_stream_t* server, bool pipe);
+  // Opens a client TCP connection; the outcome arrives as a CONNECT event.
+  int Connect(const struct sockaddr* addr, const struct sockaddr* local);
+  // Binds the JS owner (receiver of onBatch) and starts reading.
+  void Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> config, int mode);
+  // Starts the read loop unless JS paused or closed the connection meanwhile.
+  void BeginReading();
+  void Destroy() { CloseHandle(); }
+
+  // ParserSink
+  bool WantUpgrade() override { return config_->want_upgrade; }
+  void OnHead(const HeadInfo& head) override;
+  void OnBody(const char* data, size_t len) override;
+  void OnMessageEnd(const HeaderList* trailers) override;
+
+ private:
+  // JS methods (lib/binding.ts NativeConnection)
+  Napi::Value Write(const Napi::CallbackInfo& info);
+  void Pause(const Napi::CallbackInfo& info);
+  void Resume(const Napi::CallbackInfo& info);
+  void Shutdown(const Napi::CallbackInfo& info);
+  void Close(const Napi::CallbackInfo& info);
+  void SetParser(const Napi::CallbackInfo& info);
+  void SetLimits(const Napi::CallbackInfo& info);
+  void ExpectNoBody(const Napi::CallbackInfo& info);
+  Napi::Value SetNoDelay(const Napi::CallbackInfo& info);
+  Napi::Value SetKeepAlive(const Napi::CallbackInfo& info);
+  Napi::Value PeerName(const Napi::CallbackInfo& info);
+  Napi::Value SockName(const Napi::CallbackInfo& info);
+  Napi::Value GetWriteQueueSize(const Napi::CallbackInfo& info);
+  Napi::Value GetBytesRead(const Napi::CallbackInfo& info);
+  Napi::Value GetBytesWritten(const Napi::CallbackInfo& info);
+  Napi::Value GetFd(const Napi::CallbackInfo& info);
+
+  // libuv callbacks
+  static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void OnClosed(uv_handle_t* h);
+  static void OnShutdownDone(uv_shutdown_t* req, int status);
+  static void OnConnected(uv_connect_t* req, int status);
+  static void OnWriteDone(void* self, int status, bool drained);
+
+  void HandleRead(const char* data, size_t len);
+  void HandleEof();
+  void Parse(const char* data, size_t len);
+  void StartShutdown();
+  void CloseHandle();
+  int FlushWrites(const char* extra = nullptr, size_t extra_len = 0);
+
+  // Batch assembly: records are appended to batch_ and sent in one call.
+  void Push(napi_value v);
+  void PushInt(int32_t v);
+  void EmitSimple(int kind);
+  void Deliver();
+  napi_value HeaderArray(const HeaderList& list);
+
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
+  bool alive() const { return started_ && !closing_; }
+
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } handle_;
+  uv_shutdown_t shutdown_req_;
+  uv_connect_t connect_req_;
+  AddonData* data_;
+  std::shared_ptr<ConnectionConfig> config_;
+  Napi::ObjectReference owner_;
+  HttpParser parser_;
+  WriteQueue writes_;
+  int mode_ = 0;
+  bool initialized_ = false;    // the uv handle exists
+  bool started_ = false;
+  bool reading_ = false;
+  bool paused_ = false;
+  bool closing_ = false;
+  bool in_batch_ = false;
+  bool want_shutdown_ = false;
+  bool shutdown_started_ = false;
+  bool close_after_shutdown_ = false;
+  bool need_drain_ = false;
+  bool eof_ = false;
+  size_t bytes_read_ = 0;
+  // The batch being assembled (valid inside the HandleScope of one callback).
+  napi_value batch_ = nullptr;
+  uint32_t batch_len_ = 0;
+  const char* read_data_ = nullptr;  // the current read, for rawPacket
+  size_t read_len_ = 0;
+};
+
+}  // namespace uvhttp
+
+#endif  // UVHTTP_CONNECTION_H_

@@ -1,0 +1,52 @@
+// Constants that cross the native/JS boundary. Mirrored in lib/constants.ts;
+// test/native/constants.test.js compares the two through binding.constants.
+#ifndef UVHTTP_CONSTANTS_H_
+#define UVHTTP_CONSTANTS_H_
+
+namespace uvhttp {
+
+// Kinds of the records in a batch; each record is a fixed number of slots.
+enum EventKind {
+  kEvHead = 1,        // [kind, method|status, url|reason, rawHeaders, major, minor, flags]
+  kEvBody = 2,        // [kind, Buffer]
+  kEvEnd = 3,         // [kind, rawTrailers | null]
+  kEvParseError = 4,  // [kind, code, reason, bytesParsed, rawPacket]
+  kEvEof = 5,         // [kind]
+  kEvDrain = 6,       // [kind]
+  kEvIoError = 7,     // [kind, errno, syscall]
+  kEvData = 8,        // [kind, Buffer]
+  kEvClose = 9,       // [kind]
+  kEvConnect = 10,    // [kind, errno]
+};
+
+enum HeadFlag {
+  kHeadKeepAlive = 1,
+  kHeadUpgrade = 2,
+  kHeadChunked = 4,
+  kHeadHasLength = 8,
+};
+
+enum WriteFlag {
+  kWriteUtf8 = 1,
+  kWriteEnd = 2,
+};
+
+enum ParserMode {
+  kParserNone = 0,
+  kParserRequest = 1,
+  kParserResponse = 2,
+};
+
+// Bodies at least this large are written from the caller's Buffer without
+// first being copied into the cork buffer.
+constexpr size_t kDirectWriteMin = 16 * 1024;
+// One read buffer per environment: reads are handled one at a time.
+constexpr size_t kReadBufferSize = 64 * 1024;
+// Node's default --max-http-header-size.
+constexpr size_t kDefaultMaxHeaderSize = 16 * 1024;
+// Node's limit on the bytes of chunk extensions (HPE_CHUNK_EXTENSIONS_OVERFLOW).
+constexpr size_t kMaxChunkExtensionsSize = 16 * 1024;
+
+}  // namespace uvhttp
+
+#endif  // UVHTTP_CONSTANTS_H_

@@ -1,0 +1,218 @@
+#include "http_parser.h"
+
+#include "constants.h"
+
+namespace uvhttp {
+
+namespace {
+HttpParser* Self(llhttp_t* p) { return static_cast<HttpParser*>(p->data); }
+}  // namespace
+
+HttpParser::HttpParser() : max_header_size_(kDefaultMaxHeaderSize) {
+  llhttp_settings_init(&settings_);
+  settings_.on_message_begin = OnMessageBegin;
+  settings_.on_url = OnUrl;
+  settings_.on_status = OnStatus;
+  settings_.on_header_field = OnHeaderField;
+  settings_.on_header_value = OnHeaderValue;
+  settings_.on_headers_complete = OnHeadersComplete;
+  settings_.on_body = OnBody;
+  settings_.on_message_complete = OnMessageComplete;
+  settings_.on_header_field_complete = OnHeaderFieldComplete;
+  settings_.on_header_value_complete = OnHeaderValueComplete;
+  settings_.on_chunk_header = OnChunkHeader;
+  settings_.on_chunk_extension_name = OnChunkExtension;
+  settings_.on_chunk_extension_value = OnChunkExtension;
+  llhttp_init(&parser_, HTTP_REQUEST, &settings_);
+  parser_.data = this;
+}
+
+void HttpParser::Init(llhttp_type_t type, ParserSink* sink) {
+  llhttp_init(&parser_, type, &settings_);
+  parser_.data = this;
+  sink_ = sink;
+  in_message_ = false;
+  skip_body_ = false;
+}
+
+void HttpParser::SetLimits(size_t max_header_size, bool lenient) {
+  max_header_size_ = max_header_size;
+  // Node's insecureHTTPParser turns on llhttp's lenient modes.
+  llhttp_set_lenient_headers(&parser_, lenient);
+  llhttp_set_lenient_chunked_length(&parser_, lenient);
+  llhttp_set_lenient_keep_alive(&parser_, lenient);
+  llhttp_set_lenient_transfer_encoding(&parser_, lenient);
+}
+
+HttpParser::Result HttpParser::Execute(const char* data, size_t len, size_t* consumed) {
+  const char* at = data;
+  for (;;) {
+    llhttp_errno_t err = llhttp_execute(&parser_, at, len - (at - data));
+    if (err == HPE_OK) break;
+    if (err != HPE_PAUSED_UPGRADE) return ErrorFrom(err, data, len);
+    const char* pos = llhttp_get_error_pos(&parser_);
+    if (upgrade_taken_) {
+      *consumed = static_cast<size_t>(pos - data);
+      return Result::kUpgrade;
+    }
+    // Nobody takes the upgrade: the request was an ordinary one and the
+    // connection goes on speaking HTTP (Node's behaviour without an
+    // 'upgrade' listener).
+    llhttp_resume_after_upgrade(&parser_);
+    at = pos;
+  }
+  *consumed = len;
+  return Result::kOk;
+}
+
+HttpParser::Result HttpParser::Finish() {
+  llhttp_errno_t err = llhttp_finish(&parser_);
+  if (err == HPE_OK || err == HPE_PAUSED_UPGRADE) return Result::kOk;
+  return ErrorFrom(err, nullptr, 0);
+}
+
+HttpParser::Result HttpParser::ErrorFrom(llhttp_errno_t err, const char* data, size_t len) {
+  const char* pos = llhttp_get_error_pos(&parser_);
+  error_.pos = (data && pos >= data && pos <= data + len) ? static_cast<size_t>(pos - data) : 0;
+  if (err == HPE_USER && user_code_) {
+    error_.code = user_code_;
+    error_.reason = user_reason_;
+  } else {
+    error_.code = llhttp_errno_name(err);
+    const char* reason = llhttp_get_error_reason(&parser_);
+    error_.reason = reason ? reason : "";
+  }
+  return Result::kError;
+}
+
+int HttpParser::Fail(const char* code, const char* reason) {
+  user_code_ = code;
+  user_reason_ = reason;
+  llhttp_set_error_reason(&parser_, reason);
+  return HPE_USER;
+}
+
+// Node counts URL, status text and header tokens against maxHeaderSize and
+// fails with HPE_HEADER_OVERFLOW once the total reaches it (node_http_parser.cc).
+int HttpParser::TrackHeaderBytes(size_t len) {
+  header_bytes_ += len;
+  if (header_bytes_ >= max_header_size_) return Fail("HPE_HEADER_OVERFLOW", "Header overflow");
+  return 0;
+}
+
+// A token may arrive in several pieces (one per read); the *_complete
+// callbacks close it, so an empty value still gets its (empty) span.
+void HttpParser::AppendToken(const char* at, size_t len) {
+  if (!token_open_) {
+    headers_.spans.emplace_back(static_cast<uint32_t>(headers_.bytes.size()), 0);
+    token_open_ = true;
+  }
+  headers_.bytes.append(at, len);
+  headers_.spans.back().second += static_cast<uint32_t>(len);
+}
+
+int HttpParser::OnHeaderFieldComplete(llhttp_t* p) {
+  HttpParser* self = Self(p);
+  if (!self->token_open_) self->AppendToken("", 0);
+  self->token_open_ = false;
+  return 0;
+}
+
+int HttpParser::OnHeaderValueComplete(llhttp_t* p) {
+  return OnHeaderFieldComplete(p);
+}
+
+int HttpParser::OnChunkHeader(llhttp_t* p) {
+  Self(p)->chunk_ext_bytes_ = 0;
+  return 0;
+}
+
+int HttpParser::OnMessageBegin(llhttp_t* p) {
+  HttpParser* self = Self(p);
+  self->url_.clear();
+  self->headers_.Clear();
+  self->token_open_ = false;
+  self->upgrade_taken_ = false;
+  self->in_message_ = true;
+  self->header_bytes_ = 0;
+  self->chunk_ext_bytes_ = 0;
+  self->user_code_ = nullptr;
+  return 0;
+}
+
+int HttpParser::OnUrl(llhttp_t* p, const char* at, size_t len) {
+  HttpParser* self = Self(p);
+  if (int rv = self->TrackHeaderBytes(len)) return rv;
+  self->url_.append(at, len);
+  return 0;
+}
+
+int HttpParser::OnStatus(llhttp_t* p, const char* at, size_t len) {
+  return OnUrl(p, at, len);
+}
+
+int HttpParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
+  HttpParser* self = Self(p);
+  if (int rv = self->TrackHeaderBytes(len)) return rv;
+  self->AppendToken(at, len);
+  return 0;
+}
+
+int HttpParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
+  HttpParser* self = Self(p);
+  if (int rv = self->TrackHeaderBytes(len)) return rv;
+  self->AppendToken(at, len);
+  return 0;
+}
+
+int HttpParser::OnHeadersComplete(llhttp_t* p) {
+  HttpParser* self = Self(p);
+  int flags = 0;
+  if (llhttp_should_keep_alive(p)) flags |= kHeadKeepAlive;
+  if (p->flags & F_CHUNKED) flags |= kHeadChunked;
+  if (p->flags & (F_CHUNKED | F_CONTENT_LENGTH)) flags |= kHeadHasLength;
+  bool upgrade = false;
+  if (p->upgrade) {
+    upgrade = (p->type == HTTP_REQUEST && p->method == HTTP_CONNECT) ||
+              p->type == HTTP_RESPONSE || self->sink_->WantUpgrade();
+    if (upgrade) flags |= kHeadUpgrade;
+    // Not wanted: llhttp still pauses after this message; Execute resumes it.
+    self->upgrade_taken_ = upgrade;
+  }
+  HeadInfo head{p->method, p->status_code, &self->url_, &self->headers_,
+                p->http_major, p->http_minor, flags};
+  self->sink_->OnHead(head);
+  self->headers_.Clear();
+  self->token_open_ = false;
+  self->header_bytes_ = 0;
+  if (self->skip_body_) {
+    self->skip_body_ = false;
+    return upgrade ? 2 : 1;
+  }
+  return 0;
+}
+
+int HttpParser::OnBody(llhttp_t* p, const char* at, size_t len) {
+  Self(p)->sink_->OnBody(at, len);
+  return 0;
+}
+
+int HttpParser::OnMessageComplete(llhttp_t* p) {
+  HttpParser* self = Self(p);
+  self->in_message_ = false;
+  self->sink_->OnMessageEnd(self->headers_.Count() ? &self->headers_ : nullptr);
+  self->headers_.Clear();
+  self->token_open_ = false;
+  return 0;
+}
+
+int HttpParser::OnChunkExtension(llhttp_t* p, const char* at, size_t len) {
+  HttpParser* self = Self(p);
+  (void)at;
+  self->chunk_ext_bytes_ += len;
+  if (self->chunk_ext_bytes_ > kMaxChunkExtensionsSize)
+    return self->Fail("HPE_CHUNK_EXTENSIONS_OVERFLOW", "Chunk extensions overflow");
+  return 0;
+}
+
+}  // namespace uvhttp

@@ -1,0 +1,150 @@
+#include "listener.h"
+
+#include <cstring>
+#include <string>
+
+namespace uvhttp {
+
+Napi::Function Listener::Define(Napi::Env env) {
+  return DefineClass(env, "Listener", {
+    InstanceMethod<&Listener::Listen>("listen"),
+    InstanceMethod<&Listener::Open>("open"),
+    InstanceMethod<&Listener::SockName>("sockName"),
+    InstanceMethod<&Listener::SetUpgrade>("setUpgrade"),
+    InstanceMethod<&Listener::SetLimits>("setLimits"),
+    InstanceMethod<&Listener::Close>("close"),
+  });
+}
+
+Listener::Listener(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<Listener>(info),
+      data_(info.Env().GetInstanceData<AddonData>()),
+      config_(std::make_shared<ConnectionConfig>(info.Env(), "HTTPINCOMINGMESSAGE")) {
+  std::memset(&handle_, 0, sizeof handle_);
+  owner_ = Napi::Persistent(info[0].As<Napi::Object>());
+}
+
+int Listener::InitHandle(bool pipe) {
+  if (initialized_) return UV_EINVAL;
+  is_pipe_ = pipe;
+  int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0) : uv_tcp_init(data_->loop, &handle_.tcp);
+  if (r < 0) return r;
+  initialized_ = true;
+  handle_.tcp.data = this;
+  Ref();  // released in OnClosed
+  return 0;
+}
+
+// listen(kind, hostOrPath, port, backlog, flags): kind 4 or 6 for TCP, 0 for a
+// pipe path; flags 1 = IPv6 only. Returns 0 or a negative libuv error, which
+// JS turns into Node's error ('listen EADDRINUSE: …').
+Napi::Value Listener::Listen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int kind = info[0].As<Napi::Number>().Int32Value();
+  std::string where = info[1].As<Napi::String>().Utf8Value();
+  int port = info[2].As<Napi::Number>().Int32Value();
+  int backlog = info[3].As<Napi::Number>().Int32Value();
+  int flags = info[4].As<Napi::Number>().Int32Value();
+  int r = InitHandle(kind == 0);
+  if (r < 0) return Napi::Number::New(env, r);
+  if (kind == 0) {
+    r = uv_pipe_bind(&handle_.pipe, where.c_str());
+  } else {
+    sockaddr_storage ss;
+    r = kind == 6 ? uv_ip6_addr(where.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss))
+                  : uv_ip4_addr(where.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss));
+    if (r == 0) {
+      r = uv_tcp_bind(&handle_.tcp, reinterpret_cast<sockaddr*>(&ss),
+                      (kind == 6 && (flags & 1)) ? UV_TCP_IPV6ONLY : 0);
+    }
+  }
+  if (r == 0) r = uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), backlog, OnConnection);
+  return Napi::Number::New(env, r);
+}
+
+// open(fd, backlog): listen on a socket bound elsewhere (listen({fd})).
+Napi::Value Listener::Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int backlog = info[1].As<Napi::Number>().Int32Value();
+  uv_handle_type type = uv_guess_handle(fd);
+  if (type != UV_TCP && type != UV_NAMED_PIPE) return Napi::Number::New(env, UV_EINVAL);
+  int r = InitHandle(type == UV_NAMED_PIPE);
+  if (r == 0) r = is_pipe_ ? uv_pipe_open(&handle_.pipe, fd) : uv_tcp_open(&handle_.tcp, fd);
+  if (r == 0) r = uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), backlog, OnConnection);
+  return Napi::Number::New(env, r);
+}
+
+Napi::Value Listener::SockName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = info[0].As<Napi::Object>();
+  if (!initialized_ || closing_) return Napi::Number::New(env, UV_EBADF);
+  if (is_pipe_) {
+    char path[1024];
+    size_t len = sizeof path;
+    int r = uv_pipe_getsockname(&handle_.pipe, path, &len);
+    if (r == 0) out.Set("path", Napi::String::New(env, path, len));
+    return Napi::Number::New(env, r);
+  }
+  sockaddr_storage ss;
+  int len = sizeof ss;
+  int r = uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (r != 0) return Napi::Number::New(env, r);
+  char ip[INET6_ADDRSTRLEN] = {0};
+  int port;
+  if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    uv_ip6_name(a, ip, sizeof ip);
+    port = ntohs(a->sin6_port);
+    out.Set("family", "IPv6");
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    uv_ip4_name(a, ip, sizeof ip);
+    port = ntohs(a->sin_port);
+    out.Set("family", "IPv4");
+  }
+  out.Set("address", Napi::String::New(env, ip));
+  out.Set("port", Napi::Number::New(env, port));
+  return Napi::Number::New(env, 0);
+}
+
+void Listener::SetUpgrade(const Napi::CallbackInfo& info) {
+  config_->want_upgrade = info[0].ToBoolean().Value();
+}
+
+void Listener::SetLimits(const Napi::CallbackInfo& info) {
+  config_->max_header_size = static_cast<size_t>(info[0].As<Napi::Number>().Int64Value());
+  config_->lenient = info[2].ToBoolean().Value();
+}
+
+void Listener::Close(const Napi::CallbackInfo&) {
+  if (!initialized_ || closing_) return;
+  closing_ = true;
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+}
+
+void Listener::OnClosed(uv_handle_t* h) {
+  auto* self = static_cast<Listener*>(h->data);
+  self->Unref();
+}
+
+void Listener::OnConnection(uv_stream_t* server, int status) {
+  auto* self = static_cast<Listener*>(server->data);
+  if (status < 0 || self->closing_) return;  // e.g. EMFILE: libuv retries later
+  Napi::Env env = self->Env();
+  Napi::HandleScope scope(env);
+  Napi::Object wrapper = self->data_->connection_ctor.New({});
+  Connection* conn = Connection::Unwrap(wrapper);
+  if (conn->Accept(server, self->is_pipe_) < 0) return;
+  napi_value owner = CallIntoJs(env, self->data_->on_connection, self->owner_.Value(),
+                                {self->owner_.Value(), wrapper}, self->config_->async_context);
+  if (!owner || !Napi::Value(env, owner).IsObject()) {
+    // The application threw or refused: the socket must not leak.
+    conn->Destroy();
+    return;
+  }
+  conn->Start(Napi::Object(env, owner), self->config_, kParserRequest);
+  conn->BeginReading();
+}
+
+}  // namespace uvhttp

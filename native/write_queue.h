@@ -1,0 +1,44 @@
+// The outgoing side of a connection: a cork buffer that gathers what JS
+// writes while a batch is delivered (DESIGN.md #4, STYLE.md #6), then one
+// uv_try_write of everything, and uv_write for what the kernel did not take.
+// What goes to uv_write is copied into the request, so no JS memory is pinned.
+#ifndef UVHTTP_WRITE_QUEUE_H_
+#define UVHTTP_WRITE_QUEUE_H_
+
+#include <uv.h>
+
+#include <cstddef>
+#include <string>
+
+namespace uvhttp {
+
+class WriteQueue {
+ public:
+  // Called when a uv_write finishes; drained is true when nothing is queued.
+  using DoneFn = void (*)(void* owner, int status, bool drained);
+
+  WriteQueue(void* owner, DoneFn done) : owner_(owner), done_(done) {}
+
+  std::string& cork() { return cork_; }
+  // Writes the cork buffer, then extra (not copied unless the kernel leaves
+  // some of it). Returns 0 or a negative libuv error.
+  int Flush(uv_stream_t* stream, const char* extra = nullptr, size_t extra_len = 0);
+  // Bytes handed to uv_write and not yet done, plus what is corked.
+  size_t size() const { return queued_ + cork_.size(); }
+  size_t bytes_written() const { return bytes_written_; }
+  bool empty() const { return size() == 0; }
+
+ private:
+  struct Request;
+  static void OnWritten(uv_write_t* req, int status);
+
+  void* owner_;
+  DoneFn done_;
+  std::string cork_;
+  size_t queued_ = 0;
+  size_t bytes_written_ = 0;
+};
+
+}  // namespace uvhttp
+
+#endif  // UVHTTP_WRITE_QUEUE_H_
