@@ -1,0 +1,79 @@
+'use strict'
+// One measurement: one scenario, one contender, one round. For wrk scenarios a
+// fresh server process is started for each, so peak RSS and CPU time belong to
+// that scenario alone and one contender's leftovers cannot slow the next.
+
+const path = require('path')
+const { startPinned, stop } = require('./child')
+const { runWrk, parseWrk } = require('./wrk')
+const { cpuSeconds, peakRssBytes } = require('./proc')
+const { runClientBench } = require('./client-bench')
+
+const APP = path.join(__dirname, 'servers', 'app.js')
+const FIXED = path.join(__dirname, 'servers', 'fixed-server.js')
+
+/** Starts app.js with a module; rejects with the module's load error. */
+function startApp (modulePath, core) {
+  return startPinned(core, process.execPath, [APP, modulePath])
+}
+
+/**
+ * S1–S5: server on serverCore, wrk on loadCore. CPU time is the server's
+ * utime+stime delta across the measured wrk run only (warm-up excluded), so
+ * requests per CPU-second stays comparable when wrk, not the server, is the
+ * bottleneck.
+ */
+async function measureWrk (scenario, contender, opts) {
+  const server = await startApp(contender.modulePath, opts.serverCore)
+  try {
+    const wrkOpts = {
+      url: `http://127.0.0.1:${server.port}${scenario.path}`,
+      connections: scenario.connections,
+      core: opts.loadCore,
+      script: scenario.script,
+      headers: scenario.headers
+    }
+    if (opts.warmup > 0) await runWrk({ ...wrkOpts, seconds: opts.warmup })
+    const cpu0 = cpuSeconds(server.pid)
+    const { text } = await runWrk({ ...wrkOpts, seconds: opts.duration })
+    const cpu = cpuSeconds(server.pid) - cpu0
+    const r = parseWrk(text)
+    return {
+      requests: r.requests,
+      seconds: r.seconds,
+      reqPerSec: r.reqPerSec,
+      bytesPerSec: r.bytesPerSec,
+      p50Ms: scenario.latency === false ? NaN : r.p50Ms,
+      p99Ms: scenario.latency === false ? NaN : r.p99Ms,
+      cpuSeconds: cpu,
+      reqPerCpuSec: r.requests / cpu,
+      peakRssBytes: peakRssBytes(server.pid),
+      errors: r.errors,
+      errorDetail: { ...r.socketErrors, non2xx: r.non2xx }
+    }
+  } finally {
+    await stop(server.child)
+  }
+}
+
+/** The fixed C1 peer, pinned to loadCore; started once and shared by all C1 runs. */
+function startFixedServer (core) {
+  return startPinned(core, process.execPath, [FIXED])
+}
+
+/** C1: the client process on serverCore measures itself (client-bench.js). */
+async function measureClient (scenario, contender, opts, fixedPort) {
+  const r = await runClientBench({
+    core: opts.serverCore,
+    client: contender.client,
+    modulePath: contender.modulePath,
+    port: fixedPort,
+    requests: scenario.requests,
+    inFlight: scenario.inFlight,
+    warmup: Math.min(5000, Math.round(scenario.requests / 5)),
+    deadlineSec: 120
+  })
+  return { ...r, reqPerCpuSec: r.requests / r.cpuSeconds }
+}
+
+module.exports = { measureWrk, measureClient, startFixedServer, startApp }

@@ -1,0 +1,100 @@
+'use strict'
+// Command-line options of bench/run.js, with their defaults in one place.
+
+const path = require('path')
+const { SCENARIOS, QUICK_IDS } = require('./scenarios')
+
+const REPO_ROOT = path.resolve(__dirname, '..')
+
+const HELP = `usage: npm run bench -- [options]
+
+  --quick               smoke test: 1 round, 1 s per scenario, S1/S3/C1 reduced
+  --instructions        instructions per request under callgrind instead of load
+  --rounds N            rounds, contenders interleaved in each (default 3)
+  --duration S          measured seconds per wrk run (default 5; quick 1)
+  --warmup S            unmeasured wrk seconds before each run (default 1; quick 0)
+  --scenarios LIST      e.g. S1,S3,C1 (default all; quick ${QUICK_IDS.join(',')})
+  --requests N          C1 request count (default 50000; quick 5000)
+  --impl NAME=PATH      add or replace a contender; PATH is given to require()
+                        (defaults: core=http uvhttp=${REPO_ROOT})
+  --only LIST           run only these contenders (core is always kept)
+  --server-core N       core for the measured process (default 0)
+  --load-core N         core for wrk / the fixed C1 server (default 1)
+  --n1 N --n2 N         --instructions request counts (default 8000, 16000)
+  --iwarmup N           --instructions warm-up requests (default 2000)
+  --out DIR             results folder (default bench/results)
+  --help
+`
+
+function parseArgs (argv) {
+  const o = {
+    quick: false,
+    instructions: false,
+    rounds: undefined,
+    duration: undefined,
+    warmup: undefined,
+    scenarios: undefined,
+    requests: undefined,
+    impls: new Map([['core', 'http'], ['uvhttp', REPO_ROOT]]),
+    only: null,
+    serverCore: 0,
+    loadCore: 1,
+    n1: 8000,
+    n2: 16000,
+    iwarmup: 2000,
+    out: path.join(__dirname, 'results')
+  }
+  const num = (v, name) => {
+    const n = Number(v)
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} needs a number, got ${v}`)
+    return n
+  }
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]
+    const val = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`)
+      return argv[++i]
+    }
+    switch (a) {
+      case '--quick': o.quick = true; break
+      case '--instructions': o.instructions = true; break
+      case '--rounds': o.rounds = Math.max(1, Math.round(num(val(), a))); break
+      case '--duration': o.duration = Math.max(1, Math.round(num(val(), a))); break
+      case '--warmup': o.warmup = Math.round(num(val(), a)); break
+      case '--scenarios': o.scenarios = val().split(',').map((s) => s.trim().toUpperCase()); break
+      case '--requests': o.requests = Math.max(1, Math.round(num(val(), a))); break
+      case '--impl': {
+        const v = val()
+        const eq = v.indexOf('=')
+        if (eq < 1) throw new Error(`--impl wants NAME=PATH, got ${v}`)
+        const p = v.slice(eq + 1)
+        // Paths are relative to where the user is; bare names go to require().
+        o.impls.set(v.slice(0, eq), p.startsWith('.') ? path.resolve(p) : p)
+        break
+      }
+      case '--only': o.only = val().split(',').map((s) => s.trim()); break
+      case '--server-core': o.serverCore = num(val(), a); break
+      case '--load-core': o.loadCore = num(val(), a); break
+      case '--n1': o.n1 = Math.round(num(val(), a)); break
+      case '--n2': o.n2 = Math.round(num(val(), a)); break
+      case '--iwarmup': o.iwarmup = Math.round(num(val(), a)); break
+      case '--out': o.out = path.resolve(val()); break
+      case '--help': case '-h': o.help = true; break
+      default: throw new Error(`unknown option ${a} (try --help)`)
+    }
+  }
+  if (!o.impls.has('core')) throw new Error('the core contender is the baseline and cannot be removed')
+  if (o.only) {
+    for (const name of [...o.impls.keys()]) if (name !== 'core' && !o.only.includes(name)) o.impls.delete(name)
+  }
+  o.rounds ??= o.quick ? 1 : 3
+  o.duration ??= o.quick ? 1 : 5
+  o.warmup ??= o.quick ? 0 : 1
+  const ids = o.scenarios ?? (o.quick ? QUICK_IDS : SCENARIOS.map((s) => s.id))
+  const unknown = ids.filter((id) => !SCENARIOS.some((s) => s.id === id))
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(',')}`)
+  o.scenarioIds = ids
+  return o
+}
+
+module.exports = { parseArgs, HELP, REPO_ROOT }
