@@ -28,7 +28,7 @@ export interface NativeConnection {
   close (): void
   /** Switch parsing: REQUEST, RESPONSE, or NONE (raw DATA events). */
   setParser (mode: number): void
-  /** Feed bytes that arrived some other way (TLS, JS-owned socket) to the parser. */
+  /** Parser limits for this connection (client options maxHeaderSize, insecureHTTPParser). */
   setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
   setNoDelay (on: boolean): number
   setKeepAlive (on: boolean, delaySecs: number): number
@@ -39,6 +39,12 @@ export interface NativeConnection {
   readonly bytesRead: number
   readonly bytesWritten: number
   readonly fd: number
+  /** Milliseconds since the message being parsed began, or -1 between messages. */
+  readonly messageAge: number
+  readonly headersComplete: boolean
+  /** A response to a HEAD request carries no body (client side). */
+  expectNoBody (): void
+  setRef (on: boolean): void
 }
 
 export interface NativeListener {
@@ -51,6 +57,7 @@ export interface NativeListener {
   setUpgrade (on: boolean): void
   setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
   close (): void
+  setRef (on: boolean): void
 }
 
 export interface Binding {
@@ -63,6 +70,7 @@ export interface Binding {
    */
   setup (handlers: {
     onConnection (listenerOwner: object, conn: NativeConnection): ConnectionOwner
+    onBatch (this: ConnectionOwner, batch: unknown[]): void
   }): void
   /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
   METHODS: string[]
@@ -71,6 +79,9 @@ export interface Binding {
 }
 
 function load (): Binding {
+  // The sanitizer run (scripts/test-asan.sh) points at its own build.
+  const explicit = process.env.UVHTTP_ADDON_PATH
+  if (explicit) return require(explicit)
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require('node-gyp-build')(path.join(__dirname, '..'))

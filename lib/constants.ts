@@ -45,6 +45,8 @@ export const enum WriteFlag {
   UTF8 = 1,
   /** Shut the connection down once everything queued is written, then close it. */
   END = 2,
+  /** More writes follow at once: keep this one corked (the socket's _writev). */
+  MORE = 4,
 }
 
 /** Parser modes for Connection.setParser(). */

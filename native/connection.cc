@@ -65,6 +65,9 @@ Napi::Function Connection::Define(Napi::Env env) {
     InstanceAccessor<&Connection::GetBytesRead>("bytesRead"),
     InstanceAccessor<&Connection::GetBytesWritten>("bytesWritten"),
     InstanceAccessor<&Connection::GetFd>("fd"),
+    InstanceAccessor<&Connection::GetMessageAge>("messageAge"),
+    InstanceAccessor<&Connection::GetHeadersComplete>("headersComplete"),
+    InstanceMethod<&Connection::SetRef>("setRef"),
   });
 }
 
@@ -265,7 +268,14 @@ napi_value Connection::HeaderArray(const HeaderList& list) {
   return arr;
 }
 
+void Connection::OnMessageBegin() {
+  message_started_ = uv_now(data_->loop);
+  if (message_started_ == 0) message_started_ = 1;
+  headers_complete_ = false;
+}
+
 void Connection::OnHead(const HeadInfo& head) {
+  headers_complete_ = true;
   napi_env env = Env();
   napi_value text;
   napi_create_string_latin1(env, head.url_or_reason->data(), head.url_or_reason->size(), &text);
@@ -284,6 +294,7 @@ void Connection::OnBody(const char* data, size_t len) {
 }
 
 void Connection::OnMessageEnd(const HeaderList* trailers) {
+  message_started_ = 0;
   PushInt(kEvEnd);
   Push(trailers ? HeaderArray(*trailers) : Env().Null());
 }
@@ -339,7 +350,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   }
   if (info[2].IsString()) AppendJsString(env, info[2], false, &cork);
   if (flags & kWriteEnd) want_shutdown_ = close_after_shutdown_ = true;
-  if (r == 0 && !in_batch_) r = FlushWrites();
+  if (r == 0 && !in_batch_ && !(flags & kWriteMore)) r = FlushWrites();
   if (r < 0) return Napi::Number::New(env, r);
   if (want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
   size_t queued = writes_.size();
@@ -492,6 +503,24 @@ Napi::Value Connection::GetBytesRead(const Napi::CallbackInfo& info) {
 
 Napi::Value Connection::GetBytesWritten(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(writes_.bytes_written()));
+}
+
+// Milliseconds since the message being parsed began, or -1 between messages
+// (the server's headersTimeout/requestTimeout sweep reads it).
+Napi::Value Connection::GetMessageAge(const Napi::CallbackInfo& info) {
+  if (message_started_ == 0) return Napi::Number::New(info.Env(), -1);
+  return Napi::Number::New(info.Env(), static_cast<double>(uv_now(data_->loop) - message_started_));
+}
+
+Napi::Value Connection::GetHeadersComplete(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), headers_complete_);
+}
+
+// setRef(false) lets the process exit while this connection is open.
+void Connection::SetRef(const Napi::CallbackInfo& info) {
+  if (!initialized_ || closing_) return;
+  auto* h = reinterpret_cast<uv_handle_t*>(&handle_);
+  if (info[0].ToBoolean()) uv_ref(h); else uv_unref(h);
 }
 
 Napi::Value Connection::GetFd(const Napi::CallbackInfo& info) {

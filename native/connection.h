@@ -46,6 +46,7 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink {
 
   // ParserSink
   bool WantUpgrade() override { return config_->want_upgrade; }
+  void OnMessageBegin() override;
   void OnHead(const HeadInfo& head) override;
   void OnBody(const char* data, size_t len) override;
   void OnMessageEnd(const HeaderList* trailers) override;
@@ -68,6 +69,9 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink {
   Napi::Value GetBytesRead(const Napi::CallbackInfo& info);
   Napi::Value GetBytesWritten(const Napi::CallbackInfo& info);
   Napi::Value GetFd(const Napi::CallbackInfo& info);
+  Napi::Value GetMessageAge(const Napi::CallbackInfo& info);
+  Napi::Value GetHeadersComplete(const Napi::CallbackInfo& info);
+  void SetRef(const Napi::CallbackInfo& info);
 
   // libuv callbacks
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
@@ -118,6 +122,9 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink {
   bool need_drain_ = false;
   bool eof_ = false;
   size_t bytes_read_ = 0;
+  // Loop time (ms) when the message being parsed began; 0 between messages.
+  uint64_t message_started_ = 0;
+  bool headers_complete_ = false;
   // The batch being assembled (valid inside the HandleScope of one callback).
   napi_value batch_ = nullptr;
   uint32_t batch_len_ = 0;

@@ -29,6 +29,8 @@ enum HeadFlag {
 enum WriteFlag {
   kWriteUtf8 = 1,
   kWriteEnd = 2,
+  // More writes follow at once: keep this one corked (socket _writev).
+  kWriteMore = 4,
 };
 
 enum ParserMode {

@@ -134,6 +134,7 @@ int HttpParser::OnMessageBegin(llhttp_t* p) {
   self->token_open_ = false;
   self->upgrade_taken_ = false;
   self->in_message_ = true;
+  self->sink_->OnMessageBegin();
   self->header_bytes_ = 0;
   self->chunk_ext_bytes_ = 0;
   self->user_code_ = nullptr;

@@ -46,6 +46,9 @@ class ParserSink {
   virtual ~ParserSink() = default;
   // Whether a request with Connection: Upgrade leaves the parser (CONNECT always does).
   virtual bool WantUpgrade() = 0;
+  // A new message starts (its first byte arrived); Node times headers and
+  // requests from here.
+  virtual void OnMessageBegin() {}
   virtual void OnHead(const HeadInfo& head) = 0;
   virtual void OnBody(const char* data, size_t len) = 0;
   // trailers is null when the message had none.

@@ -13,6 +13,7 @@ Napi::Function Listener::Define(Napi::Env env) {
     InstanceMethod<&Listener::SetUpgrade>("setUpgrade"),
     InstanceMethod<&Listener::SetLimits>("setLimits"),
     InstanceMethod<&Listener::Close>("close"),
+    InstanceMethod<&Listener::SetRef>("setRef"),
   });
 }
 
@@ -115,6 +116,12 @@ void Listener::SetUpgrade(const Napi::CallbackInfo& info) {
 void Listener::SetLimits(const Napi::CallbackInfo& info) {
   config_->max_header_size = static_cast<size_t>(info[0].As<Napi::Number>().Int64Value());
   config_->lenient = info[2].ToBoolean().Value();
+}
+
+void Listener::SetRef(const Napi::CallbackInfo& info) {
+  if (!initialized_ || closing_) return;
+  auto* h = reinterpret_cast<uv_handle_t*>(&handle_);
+  if (info[0].ToBoolean()) uv_ref(h); else uv_unref(h);
 }
 
 void Listener::Close(const Napi::CallbackInfo&) {

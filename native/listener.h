@@ -25,6 +25,7 @@ class Listener : public Napi::ObjectWrap<Listener> {
   void SetUpgrade(const Napi::CallbackInfo& info);
   void SetLimits(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
+  void SetRef(const Napi::CallbackInfo& info);
 
   static void OnConnection(uv_stream_t* server, int status);
   static void OnClosed(uv_handle_t* h);

@@ -1,0 +1,25 @@
+// The few private slots of Node's own http objects that uvhttp must fill.
+//
+// uvhttp's IncomingMessage and ServerResponse inherit from Node's, because
+// frameworks re-parent requests and responses onto prototypes built from
+// Node's `http` (Express: Object.setPrototypeOf(req, app.request), where
+// app.request inherits from require('http').IncomingMessage.prototype;
+// COMPAT.md #9). After such a swap only Node's methods run, so the objects
+// must carry the state those methods read. Two of those slots are keyed by
+// symbols Node does not export; we find them by their description on a probe
+// instance, once, and fail loudly at load time if Node ever renames them.
+import * as http from 'http'
+
+function ownSymbol (obj: object, description: string): symbol {
+  const found = Object.getOwnPropertySymbols(obj).find((s) => s.description === description)
+  if (!found) throw new Error(`uvhttp: this Node.js (${process.version}) has no ${description} slot on http objects`)
+  return found
+}
+
+const probeReq = new http.IncomingMessage(null as any)
+const probeRes = new http.ServerResponse(probeReq)
+
+/** OutgoingMessage's "a write returned false, emit 'drain' later" flag. */
+export const kNeedDrain: symbol = ownSymbol(probeRes, 'kNeedDrain')
+/** OutgoingMessage's header store (read by Node's getHeader & co). */
+export const kOutHeaders: symbol = ownSymbol(probeRes, 'kOutHeaders')

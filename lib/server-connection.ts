@@ -1,0 +1,371 @@
+// ServerConnection: the state of one accepted connection, and the only code
+// on the server side that reads the engine's batches (lib/constants.ts Ev).
+// It plays the part of Node's connectionListenerInternal / parserOnIncoming /
+// resOnFinish (lib/_http_server.js), so events come in Node's order, with
+// the native parser in place of Node's.
+import { binding, NativeConnection } from './binding'
+import { Ev, HeadFlag } from './constants'
+import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT } from './errors'
+import { kNeedDrain } from './node-internals'
+import { kOwner, Socket } from './socket'
+import { kIncomingMessage, kServerResponse } from './symbols'
+import type { Server } from './server'
+
+const METHODS = binding.METHODS
+const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
+/** Node's default header-pair cap (parser.maxHeaderPairs) when maxHeadersCount is unset. */
+const DEFAULT_MAX_HEADER_ENTRIES = 2000
+
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
+const CANNED: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n',
+  ERR_HTTP_REQUEST_TIMEOUT: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
+}
+
+const nop = (): void => {}
+
+export class ServerConnection {
+  readonly native: NativeConnection
+  readonly server: Server
+  readonly socket: Socket
+  closed = false
+  /** Requests whose responses are not finished yet, oldest first (Node's state.incoming). */
+  readonly incoming: any[] = []
+  /** Responses waiting for the socket while an earlier one is written (state.outgoing). */
+  readonly outgoing: any[] = []
+  /** The request whose body the parser is delivering. */
+  parsing: any = null
+  /** An 'upgrade'/'connect' took the socket: bytes now go to socket.push. */
+  upgraded = false
+  requestsCount = 0
+  keepAliveTimeoutSet = false
+  /** Write callbacks waiting for the native queue to drain. */
+  private drainCallbacks: Array<(err?: Error | null) => void> = []
+
+  constructor (server: Server, native: NativeConnection) {
+    this.server = server
+    this.native = native
+    const socket = this.socket = new Socket(this, { allowHalfOpen: true })
+    ;(socket as any).server = server
+    ;(socket as any)._server = server
+    socket.on('error', socketOnError)
+    socket.on('timeout', socketOnTimeout)
+    socket.on('drain', socketOnDrain)
+    if (server.timeout) socket.setTimeout(server.timeout)
+    if (server.noDelay !== false) native.setNoDelay(true)
+    if (server.keepAlive) native.setKeepAlive(true, Math.floor((server.keepAliveInitialDelay ?? 0) / 1000))
+  }
+
+  afterDrain (cb: (err?: Error | null) => void): void {
+    this.drainCallbacks.push(cb)
+  }
+
+  /** Idle: between requests, with nothing left to write (closeIdleConnections). */
+  isIdle (): boolean {
+    const msg = (this.socket as any)._httpMessage
+    return this.native.messageAge < 0 && this.parsing === null && (!msg || msg.finished)
+  }
+
+  // ---- the batch ---------------------------------------------------------------
+
+  onBatch (batch: any[]): void {
+    const socket = this.socket
+    if (socket.timeout) socket._unrefTimer()
+    let error: unknown = null
+    const n = batch.length
+    for (let i = 0; i < n;) {
+      try {
+        switch (batch[i]) {
+          case Ev.HEAD: {
+            const upgrade = this.onHead(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4], batch[i + 5], batch[i + 6])
+            i += 7
+            if (upgrade) i = this.onUpgrade(upgrade, batch, i)
+            break
+          }
+          case Ev.BODY: this.onBody(batch[i + 1]); i += 2; break
+          case Ev.END: this.onMessageEnd(batch[i + 1]); i += 2; break
+          case Ev.PARSE_ERROR:
+            socketOnError.call(socket, parseError(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4]))
+            i += 5
+            break
+          case Ev.EOF: this.onEof(); i += 1; break
+          case Ev.DRAIN: this.onDrain(); i += 1; break
+          case Ev.IO_ERROR:
+            socket.destroy(errnoException(batch[i + 1], batch[i + 2]))
+            i += 3
+            break
+          case Ev.DATA: this.onData(batch[i + 1]); i += 2; break
+          case Ev.CLOSE: this.onClose(); i += 1; break
+          default: throw new Error(`uvhttp: unknown event ${batch[i]} in batch`)
+        }
+      } catch (err) {
+        // Keep the rest of the batch consistent, then let the first error
+        // reach 'uncaughtException' as Node's would.
+        if (error === null) error = err
+        i += 1
+        while (i < n && typeof batch[i] !== 'number') i++
+      }
+    }
+    if (error !== null) throw error
+  }
+
+  /** Returns the request if it leaves the parser (upgrade / CONNECT), else null. */
+  private onHead (method: number, url: string, raw: string[], major: number, minor: number, flags: number): any {
+    const server = this.server
+    const socket = this.socket
+    // resetSocketTimeout: the keep-alive timer gives way to server.timeout.
+    if (this.keepAliveTimeoutSet) {
+      socket.setTimeout(server.timeout || 0)
+      this.keepAliveTimeoutSet = false
+    }
+    const req = new server[kIncomingMessage](socket)
+    req.httpVersionMajor = major
+    req.httpVersionMinor = minor
+    req.httpVersion = major + '.' + minor
+    req.method = METHODS[method]
+    req.url = url
+    req.joinDuplicateHeaders = server.joinDuplicateHeaders
+    const maxEntries = typeof server.maxHeadersCount === 'number' && server.maxHeadersCount > 0
+      ? server.maxHeadersCount * 2
+      : DEFAULT_MAX_HEADER_ENTRIES
+    req._addHeaderLines(raw, raw.length < maxEntries ? raw.length : maxEntries)
+    req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
+    this.parsing = req
+    if (req.upgrade) return req
+
+    this.incoming.push(req)
+    const res = new server[kServerResponse](req, {
+      highWaterMark: socket.writableHighWaterMark,
+      rejectNonStandardBodyWrites: server.rejectNonStandardBodyWrites,
+    })
+    res._keepAliveTimeout = server.keepAliveTimeout
+    res._maxRequestsPerSocket = server.maxRequestsPerSocket
+    res.shouldKeepAlive = (flags & HeadFlag.KEEP_ALIVE) !== 0
+    if ((socket as any)._httpMessage) this.outgoing.push(res)
+    else res.assignSocket(socket)
+    res.on('finish', () => this.onResponseFinish(req, res))
+
+    if (major === 1 && minor === 1) {
+      // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.
+      if (server.requireHostHeader && !hasHost(raw)) {
+        res.writeHead(400, ['Connection', 'close'])
+        res.end()
+        return null
+      }
+      const limit = server.maxRequestsPerSocket
+      const limited = typeof limit === 'number' && limit > 0
+      if (limited) {
+        this.requestsCount++
+        res.maxRequestsOnConnectionReached = limit <= this.requestsCount
+      }
+      if (limited && limit < this.requestsCount) {
+        server.emit('dropRequest', req, socket)
+        res.writeHead(503)
+        res.end()
+        return null
+      }
+      const expect = expectHeader(raw)
+      if (expect !== undefined) {
+        if (CONTINUE.test(expect)) {
+          res._expect_continue = true
+          if (server.listenerCount('checkContinue') > 0) {
+            server.emit('checkContinue', req, res)
+          } else {
+            res.writeContinue()
+            server.emit('request', req, res)
+          }
+        } else if (server.listenerCount('checkExpectation') > 0) {
+          server.emit('checkExpectation', req, res)
+        } else {
+          res.writeHead(417)
+          res.end()
+        }
+        return null
+      }
+    }
+    server.emit('request', req, res)
+    return null
+  }
+
+  private onBody (chunk: Buffer): void {
+    const req = this.parsing
+    if (req === null || req._dumped) return
+    // Backpressure: a reader that stops reading stops the socket's reads.
+    if (!req.push(chunk)) this.native.pause()
+  }
+
+  private onMessageEnd (rawTrailers: string[] | null): void {
+    const req = this.parsing
+    if (req === null) return
+    this.parsing = null
+    req.complete = true
+    if (rawTrailers !== null) req._addHeaderLines(rawTrailers, rawTrailers.length)
+    req.push(null)
+  }
+
+  /** Hands the socket to 'upgrade'/'connect' with the bytes that followed the head. */
+  private onUpgrade (req: any, batch: any[], i: number): number {
+    const server = this.server
+    const socket = this.socket
+    this.upgraded = true
+    this.parsing = null
+    let head = Buffer.alloc(0)
+    if (batch[i] === Ev.DATA) {
+      head = batch[i + 1]
+      i += 2
+    }
+    socket.removeListener('error', socketOnError)
+    socket.removeListener('timeout', socketOnTimeout)
+    socket.removeListener('drain', socketOnDrain)
+    const eventName = req.method === 'CONNECT' ? 'connect' : 'upgrade'
+    if (server.listenerCount(eventName) > 0) {
+      server.emit(eventName, req, socket, head)
+    } else {
+      // Nobody takes a CONNECT tunnel: close it (Node does the same).
+      socket.destroy()
+    }
+    return i
+  }
+
+  private onData (chunk: Buffer): void {
+    if (!this.upgraded) return
+    if (!this.socket.push(chunk)) this.native.pause()
+  }
+
+  // socketOnEnd: the client finished sending.
+  private onEof (): void {
+    const socket = this.socket
+    if (this.upgraded) {
+      socket.push(null)
+      return
+    }
+    if (this.server.httpAllowHalfOpen) {
+      const last = this.outgoing.length ? this.outgoing[this.outgoing.length - 1] : (socket as any)._httpMessage
+      if (last) last._last = true
+      else if (socket.writable) socket.end()
+    } else {
+      abortIncoming(this.incoming)
+      if (socket.writable) socket.end()
+    }
+    socket.push(null)
+  }
+
+  private onDrain (): void {
+    const cbs = this.drainCallbacks
+    if (cbs.length === 0) return
+    this.drainCallbacks = []
+    for (let i = 0; i < cbs.length; i++) cbs[i]()
+  }
+
+  private onClose (): void {
+    this.closed = true
+    const cbs = this.drainCallbacks
+    this.drainCallbacks = []
+    const err = errnoException(-32 /* EPIPE */, 'write')
+    for (let i = 0; i < cbs.length; i++) cbs[i](err)
+    this.server.forgetConnection(this)
+    this.socket.onNativeClose()
+    // socketOnClose: requests still in flight are aborted.
+    abortIncoming(this.incoming)
+    if (this.parsing !== null && !this.parsing.complete) {
+      const req = this.parsing
+      this.parsing = null
+      if (!req.destroyed) req.destroy(connResetException('aborted'))
+    }
+  }
+
+  // resOnFinish
+  private onResponseFinish (req: any, res: any): void {
+    const socket = this.socket
+    if (this.incoming[0] === req) this.incoming.shift()
+    if (!req._consuming && !req._readableState.resumeScheduled) req._dump()
+    res.detachSocket(socket)
+    process.nextTick(emitCloseNT, res)
+    if (res._last) {
+      socket.destroySoon()
+    } else if (this.outgoing.length === 0) {
+      const timeout = this.server.keepAliveTimeout
+      if (timeout) {
+        socket.setTimeout(timeout)
+        this.keepAliveTimeoutSet = true
+      }
+    } else {
+      const next = this.outgoing.shift()
+      if (next) next.assignSocket(socket)
+    }
+  }
+
+  /** Called by the server's periodic check (headersTimeout / requestTimeout). */
+  checkTimeouts (headersTimeout: number, requestTimeout: number): void {
+    const age = this.native.messageAge
+    if (age < 0 || this.upgraded) return
+    if ((headersTimeout > 0 && !this.native.headersComplete && age > headersTimeout) ||
+        (requestTimeout > 0 && age > requestTimeout)) {
+      socketOnError.call(this.socket, ERR_HTTP_REQUEST_TIMEOUT())
+    }
+  }
+}
+
+function hasHost (raw: string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]
+    if (name.length === 4 && name.toLowerCase() === 'host') return true
+  }
+  return false
+}
+
+function expectHeader (raw: string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]
+    if (name.length === 6 && name.toLowerCase() === 'expect') return raw[i + 1]
+  }
+  return undefined
+}
+
+function abortIncoming (incoming: any[]): void {
+  while (incoming.length) {
+    const req = incoming.shift()
+    req.destroy(connResetException('aborted'))
+  }
+}
+
+function emitCloseNT (res: any): void {
+  if (!res._closed) {
+    res.destroyed = true
+    res._closed = true
+    res.emit('close')
+  }
+}
+
+// The listeners below run with `this` = the socket, as Node's do.
+
+function socketOnError (this: any, e: any): void {
+  this.removeListener('error', socketOnError)
+  if (this.listenerCount('error') === 0) this.on('error', nop)
+  if (!this.server.emit('clientError', e, this)) {
+    // Answer only if no byte of an in-flight response has left yet.
+    if (this.writable && (!this._httpMessage || !this._httpMessage._headerSent)) {
+      this.write(CANNED[e.code] ?? BAD_REQUEST)
+    }
+    this.destroy(e)
+  }
+}
+
+function socketOnTimeout (this: any): void {
+  const conn: ServerConnection | undefined = this[kOwner]
+  const req = conn?.parsing
+  const reqTimeout = req && !req.complete && req.emit('timeout', this)
+  const res = this._httpMessage
+  const resTimeout = res && res.emit('timeout', this)
+  const serverTimeout = this.server.emit('timeout', this)
+  if (!reqTimeout && !resTimeout && !serverTimeout) this.destroy()
+}
+
+function socketOnDrain (this: any): void {
+  const msg = this._httpMessage
+  if (msg && !msg.finished && msg[kNeedDrain]) {
+    msg[kNeedDrain] = false
+    msg.emit('drain')
+  }
+}

@@ -1,0 +1,278 @@
+// Server: Node's http.Server API over the engine's Listener. It is a
+// net.Server (as Node's is, so instanceof holds) whose listening handle lives
+// in the addon; listen/close/address and the connection bookkeeping are
+// overridden, the rest (events, options, timeouts) follows Node 20.
+import * as dns from 'dns'
+import * as net from 'net'
+import { binding, NativeConnection, NativeListener } from './binding'
+import * as errors from './errors'
+import { IncomingMessage } from './incoming-message'
+import { ServerConnection } from './server-connection'
+import { ServerResponse } from './server-response'
+import { kCheckTimer, kConnections, kIncomingMessage, kListener, kRef, kServerResponse } from './symbols'
+
+/** Node's default --max-http-header-size. */
+export const DEFAULT_MAX_HEADER_SIZE = 16384
+
+export interface Server extends net.Server {
+  [key: string | symbol]: any
+}
+
+binding.setup({
+  onConnection (server: object, native: NativeConnection) {
+    const s = server as Server
+    const conn = new ServerConnection(s, native)
+    s[kConnections].add(conn)
+    s.emit('connection', conn.socket)
+    return conn
+  },
+  onBatch (this: any, batch: unknown[]) { this.onBatch(batch) },
+})
+
+function validateTimeout (name: string, value: unknown, def: number): number {
+  if (value === undefined) return def
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw errors.ERR_OUT_OF_RANGE(name, '>= 0', value)
+  }
+  return value
+}
+
+/** http.Server([options][, requestListener]); callable with or without `new`. */
+export const Server = function Server (this: Server, options?: any, requestListener?: (...args: any[]) => void) {
+  if (!(this instanceof Server)) return new (Server as any)(options, requestListener)
+  if (typeof options === 'function') {
+    requestListener = options
+    options = {}
+  } else if (options == null || typeof options === 'object') {
+    options = { ...options }
+  } else {
+    throw errors.ERR_INVALID_ARG_TYPE('options', 'object', options)
+  }
+  this[kIncomingMessage] = options.IncomingMessage || IncomingMessage
+  this[kServerResponse] = options.ServerResponse || ServerResponse
+  const maxHeaderSize = options.maxHeaderSize
+  if (maxHeaderSize !== undefined && (!Number.isInteger(maxHeaderSize) || maxHeaderSize < 0)) {
+    throw errors.ERR_OUT_OF_RANGE('options.maxHeaderSize', '>= 0', maxHeaderSize)
+  }
+  this.maxHeaderSize = maxHeaderSize
+  this.insecureHTTPParser = options.insecureHTTPParser
+  this.requestTimeout = validateTimeout('requestTimeout', options.requestTimeout, 300_000)
+  this.headersTimeout = validateTimeout('headersTimeout', options.headersTimeout, Math.min(60_000, this.requestTimeout))
+  if (this.requestTimeout > 0 && this.headersTimeout > 0 && this.headersTimeout > this.requestTimeout) {
+    throw errors.ERR_OUT_OF_RANGE('http.Server.headersTimeout', '<= http.Server.requestTimeout', this.headersTimeout)
+  }
+  this.keepAliveTimeout = validateTimeout('keepAliveTimeout', options.keepAliveTimeout, 5000)
+  this.connectionsCheckingInterval = validateTimeout('connectionsCheckingInterval', options.connectionsCheckingInterval, 30_000)
+  this.requireHostHeader = options.requireHostHeader ?? true
+  this.joinDuplicateHeaders = options.joinDuplicateHeaders
+  this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false
+  ;(net.Server as any).call(this, {
+    allowHalfOpen: true,
+    noDelay: options.noDelay ?? true,
+    keepAlive: options.keepAlive,
+    keepAliveInitialDelay: options.keepAliveInitialDelay,
+    highWaterMark: options.highWaterMark,
+  })
+  if (requestListener) this.on('request', requestListener)
+  this.httpAllowHalfOpen = false
+  this.timeout = 0
+  this.maxHeadersCount = null
+  this.maxRequestsPerSocket = 0
+  this[kConnections] = new Set<ServerConnection>()
+  this[kListener] = null
+  this[kCheckTimer] = null
+  this[kRef] = true
+  // Upgrade requests leave the parser only when someone listens for them.
+  this.on('newListener', onNewListener)
+  this.on('removeListener', onRemoveListener)
+} as unknown as { new (options?: any, requestListener?: any): Server, (options?: any, requestListener?: any): Server, prototype: Server }
+
+Object.setPrototypeOf(Server.prototype, net.Server.prototype)
+Object.setPrototypeOf(Server, net.Server)
+
+function onNewListener (this: Server, event: string | symbol): void {
+  if (event === 'upgrade') this[kListener]?.setUpgrade(true)
+}
+function onRemoveListener (this: Server, event: string | symbol): void {
+  if (event === 'upgrade') this[kListener]?.setUpgrade(this.listenerCount('upgrade') > 0)
+}
+
+const proto = Server.prototype
+
+proto.setTimeout = function setTimeout (this: Server, msecs: number, callback?: () => void) {
+  this.timeout = msecs
+  if (callback) this.on('timeout', callback)
+  return this
+}
+
+function toPort (port: unknown): number {
+  if (port === undefined || port === null) return 0
+  const n = typeof port === 'string' && port.trim() !== '' ? Number(port) : port
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
+    throw errors.ERR_SOCKET_BAD_PORT('options.port', port)
+  }
+  return n
+}
+
+interface ListenPlan { path?: string, fd?: number, port: number, host?: string, backlog: number, ipv6Only: boolean }
+
+/** The many shapes of listen() (net.Server#listen), reduced to one plan. */
+function planListen (args: unknown[]): ListenPlan {
+  const a0 = args[0] as any
+  const backlogOf = (v: unknown): number => (typeof v === 'number' && v > 0 ? v : 511)
+  if (a0 !== null && typeof a0 === 'object') {
+    const handle = a0._handle ?? a0.handle ?? (a0.fd !== undefined ? a0 : undefined)
+    if (handle && typeof handle.fd === 'number' && a0.port === undefined && a0.path === undefined) {
+      return { fd: handle.fd, port: 0, backlog: backlogOf(a0.backlog ?? args[1]), ipv6Only: false }
+    }
+    if (a0.path !== undefined) return { path: String(a0.path), port: 0, backlog: backlogOf(a0.backlog), ipv6Only: false }
+    return { port: toPort(a0.port), host: a0.host, backlog: backlogOf(a0.backlog), ipv6Only: !!a0.ipv6Only }
+  }
+  if (typeof a0 === 'string' && !/^\s*\d+\s*$/.test(a0)) {
+    return { path: a0, port: 0, backlog: backlogOf(args[1]), ipv6Only: false }
+  }
+  const host = typeof args[1] === 'string' ? args[1] : undefined
+  return { port: toPort(a0), host, backlog: backlogOf(host === undefined ? args[1] : args[2]), ipv6Only: false }
+}
+
+proto.listen = function listen (this: Server, ...args: unknown[]) {
+  if (typeof args[args.length - 1] === 'function') this.once('listening', args.pop() as () => void)
+  if (this[kListener]) throw errors.ERR_SERVER_ALREADY_LISTEN()
+  const plan = planListen(args)
+  if (plan.path !== undefined) {
+    bindAndListen(this, 0, plan.path, 0, plan)
+  } else if (plan.fd !== undefined) {
+    bindAndListen(this, -1, '', 0, plan)
+  } else if (plan.host === undefined || plan.host === null) {
+    // Node's default: every interface, IPv6 with IPv4 mapped if the host can.
+    if (!bindAndListen(this, 6, '::', plan.port, plan, true)) bindAndListen(this, 4, '0.0.0.0', plan.port, plan)
+  } else {
+    const family = net.isIP(plan.host)
+    if (family !== 0) {
+      bindAndListen(this, family, plan.host, plan.port, plan)
+    } else {
+      dns.lookup(plan.host, (err, address, fam) => {
+        if (err) this.emit('error', err)
+        else bindAndListen(this, fam, address, plan.port, plan)
+      })
+    }
+  }
+  return this
+}
+
+/**
+ * Creates the native listener; on failure emits Node's 'error' on the next
+ * tick (or, with quiet, just reports false so the caller can fall back).
+ */
+function bindAndListen (server: Server, kind: number, where: string, port: number, plan: ListenPlan, quiet = false): boolean {
+  const listener: NativeListener = new binding.Listener(server)
+  const r = kind === -1 ? listener.open(plan.fd!, plan.backlog) : listener.listen(kind, where, port, plan.backlog, plan.ipv6Only ? 1 : 0)
+  if (r !== 0) {
+    listener.close()
+    if (quiet) return false
+    const err = kind === 0 ? errors.uvException(r, 'listen', { path: where }) : errors.uvException(r, 'listen', { address: where, port })
+    process.nextTick(() => server.emit('error', err))
+    return true
+  }
+  listener.setLimits(server.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, 0, !!server.insecureHTTPParser)
+  listener.setUpgrade(server.listenerCount('upgrade') > 0)
+  if (!server[kRef]) listener.setRef(false)
+  server[kListener] = listener
+  startConnectionChecks(server)
+  process.nextTick(() => server.emit('listening'))
+  return true
+}
+
+// headersTimeout / requestTimeout are checked on an interval, as Node does
+// (connectionsCheckingInterval), rather than with a timer per request.
+function startConnectionChecks (server: Server): void {
+  if (server[kCheckTimer]) clearInterval(server[kCheckTimer])
+  if (!server.connectionsCheckingInterval) return
+  server[kCheckTimer] = setInterval(checkConnections, server.connectionsCheckingInterval, server).unref()
+}
+
+function checkConnections (server: Server): void {
+  const headersTimeout = server.headersTimeout
+  const requestTimeout = server.requestTimeout
+  if (headersTimeout === 0 && requestTimeout === 0) return
+  for (const conn of server[kConnections] as Set<ServerConnection>) conn.checkTimeouts(headersTimeout, requestTimeout)
+}
+
+Object.defineProperty(proto, 'listening', {
+  configurable: true,
+  enumerable: true,
+  get (this: Server) { return this[kListener] !== null && this[kListener] !== undefined },
+})
+
+proto.address = function address (this: Server) {
+  const listener: NativeListener | null = this[kListener]
+  if (!listener) return null
+  const out: any = {}
+  if (listener.sockName(out) !== 0) return null
+  return out.path !== undefined ? out.path : out
+}
+
+proto.close = function close (this: Server, cb?: (err?: Error) => void) {
+  if (typeof cb === 'function') {
+    if (!this[kListener]) this.once('close', () => cb(errors.ERR_SERVER_NOT_RUNNING()))
+    else this.once('close', cb)
+  }
+  if (this[kCheckTimer]) {
+    clearInterval(this[kCheckTimer])
+    this[kCheckTimer] = null
+  }
+  if (this[kListener]) {
+    this[kListener].close()
+    this[kListener] = null
+  }
+  // Node 19+: idle keep-alive connections do not hold the server open.
+  this.closeIdleConnections()
+  this._emitCloseIfDrained()
+  return this
+}
+
+proto._emitCloseIfDrained = function _emitCloseIfDrained (this: Server) {
+  if (this[kListener] || this[kConnections].size > 0) return
+  process.nextTick(() => this.emit('close'))
+}
+
+/** A connection closed natively (ServerConnection#onClose). */
+proto.forgetConnection = function forgetConnection (this: Server, conn: ServerConnection) {
+  this[kConnections].delete(conn)
+  if (!this[kListener] && this[kConnections].size === 0) this._emitCloseIfDrained()
+}
+
+proto.closeAllConnections = function closeAllConnections (this: Server) {
+  for (const conn of this[kConnections] as Set<ServerConnection>) conn.socket.destroy()
+}
+
+proto.closeIdleConnections = function closeIdleConnections (this: Server) {
+  for (const conn of this[kConnections] as Set<ServerConnection>) {
+    if (conn.isIdle()) conn.socket.destroy()
+  }
+}
+
+proto.getConnections = function getConnections (this: Server, cb: (err: Error | null, count: number) => void) {
+  const n = this[kConnections].size
+  process.nextTick(() => cb(null, n))
+  return this
+}
+
+proto.ref = function ref (this: Server) {
+  this[kRef] = true
+  this[kListener]?.setRef(true)
+  return this
+}
+
+proto.unref = function unref (this: Server) {
+  this[kRef] = false
+  this[kListener]?.setRef(false)
+  return this
+}
+
+;(proto as any)[Symbol.asyncDispose] = function asyncDispose (this: Server) {
+  return new Promise<void>((resolve, reject) => {
+    if (!this[kListener]) return resolve()
+    this.close((err) => (err ? reject(err) : resolve()))
+  })
+}

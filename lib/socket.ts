@@ -1,0 +1,190 @@
+// Socket: what applications see as req.socket, res.socket, the 'connection'
+// argument and, after 'upgrade'/'connect', the raw duplex. It is a
+// net.Socket (so `instanceof net.Socket` holds and the inherited API —
+// setTimeout, destroySoon, pause/resume, the Duplex machinery — behaves as
+// Node's) whose libuv handle lives in the addon: every method that would
+// touch net's own _handle is overridden to go to the native connection.
+import * as net from 'net'
+import { WriteFlag } from './constants'
+import { errnoException } from './errors'
+import type { NativeConnection, PeerInfo } from './binding'
+
+/** What the socket needs from the connection state that owns it. */
+export interface SocketOwner {
+  native: NativeConnection
+  /** The native side has closed: no writes, no reads. */
+  closed: boolean
+  /** Calls cb once the native write queue is empty again. */
+  afterDrain (cb: (err?: Error | null) => void): void
+}
+
+/** The connection state behind a socket (ServerConnection / ClientConnection). */
+export const kOwner = Symbol('uvhttp.socketOwner')
+const kCloseCb = Symbol('uvhttp.closeCallback')
+
+function flagsFor (encoding: string | undefined): number {
+  return encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
+}
+
+function bodyOf (chunk: any, encoding: string | undefined): string | Uint8Array {
+  if (typeof chunk !== 'string') return chunk
+  if (!encoding || encoding === 'utf8' || encoding === 'utf-8' || encoding === 'latin1' ||
+      encoding === 'binary' || encoding === 'ascii') return chunk
+  return Buffer.from(chunk, encoding as BufferEncoding)
+}
+
+export class Socket extends net.Socket {
+  [kOwner]: SocketOwner
+  [kCloseCb]: ((err?: Error | null) => void) | null = null
+  declare _peername?: PeerInfo
+  declare _sockname?: PeerInfo
+  // net.Socket internals this class uses (not in @types/node).
+  declare _hadError: boolean
+  declare _unrefTimer: () => void
+
+  constructor (owner: SocketOwner, options?: net.SocketConstructorOpts) {
+    super(options)
+    this[kOwner] = owner
+  }
+
+  // ---- reading: the engine pushes; _read asks it to read again -------------
+
+  override _read (): void {
+    const owner = this[kOwner]
+    if (!owner.closed) owner.native.resume()
+  }
+
+  // ---- writing -------------------------------------------------------------
+
+  override _write (chunk: any, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.writeNative(bodyOf(chunk, encoding), flagsFor(encoding), cb)
+  }
+
+  override _writev (chunks: Array<{ chunk: any, encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
+    const owner = this[kOwner]
+    const last = chunks.length - 1
+    for (let i = 0; i < last && !owner.closed; i++) {
+      const { chunk, encoding } = chunks[i]
+      owner.native.write(null, bodyOf(chunk, encoding), null, flagsFor(encoding) | WriteFlag.MORE)
+    }
+    this.writeNative(bodyOf(chunks[last].chunk, chunks[last].encoding), flagsFor(chunks[last].encoding), cb)
+  }
+
+  private writeNative (body: string | Uint8Array, flags: number, cb: (err?: Error | null) => void): void {
+    const owner = this[kOwner]
+    if (owner.closed) {
+      cb(errnoException(-32 /* EPIPE */, 'write'))
+      return
+    }
+    const queued = owner.native.write(null, body, null, flags)
+    if (this.timeout) this._unrefTimer()
+    if (queued < 0) cb(errnoException(queued, 'write'))
+    else if (queued === 0) cb()
+    else owner.afterDrain(cb)
+  }
+
+  override _final (cb: (err?: Error | null) => void): void {
+    const owner = this[kOwner]
+    if (!owner.closed) owner.native.shutdown()
+    cb()
+  }
+
+  override _destroy (err: Error | null, cb: (err?: Error | null) => void): void {
+    const owner = this[kOwner]
+    if (this.timeout) this.setTimeout(0)
+    if (owner.closed) {
+      cb(err)
+      process.nextTick(emitClose, this, !!err)
+    } else {
+      // 'close' follows when libuv has closed the handle (onNativeClose).
+      this[kCloseCb] = cb
+      this._hadError = !!err
+      ;(this as any)[kDestroyError] = err
+      owner.native.close()
+    }
+  }
+
+  /** The native connection closed (by us or by the peer). */
+  onNativeClose (): void {
+    const cb = this[kCloseCb]
+    if (cb) {
+      this[kCloseCb] = null
+      cb((this as any)[kDestroyError])
+      process.nextTick(emitClose, this, this._hadError)
+    } else if (!this.destroyed) {
+      this.destroy()
+    }
+  }
+
+  // ---- options & addresses -----------------------------------------------------
+
+  override setNoDelay (noDelay?: boolean): this {
+    const owner = this[kOwner]
+    if (!owner.closed) owner.native.setNoDelay(noDelay === undefined ? true : !!noDelay)
+    return this
+  }
+
+  override setKeepAlive (enable?: boolean, initialDelay?: number): this {
+    const owner = this[kOwner]
+    if (!owner.closed) owner.native.setKeepAlive(!!enable, Math.floor((initialDelay ?? 0) / 1000))
+    return this
+  }
+
+  _getpeername (): PeerInfo {
+    if (this._peername === undefined) {
+      const out: PeerInfo = {}
+      const owner = this[kOwner]
+      if (owner.closed || owner.native.peerName(out) !== 0) return {}
+      this._peername = out
+    }
+    return this._peername
+  }
+
+  _getsockname (): PeerInfo {
+    if (this._sockname === undefined) {
+      const out: PeerInfo = {}
+      const owner = this[kOwner]
+      if (owner.closed || owner.native.sockName(out) !== 0) return {}
+      this._sockname = out
+    }
+    return this._sockname
+  }
+
+  override address (): any {
+    return this._getsockname()
+  }
+
+  override ref (): this {
+    const owner = this[kOwner]
+    if (!owner.closed) owner.native.setRef(true)
+    return this
+  }
+
+  override unref (): this {
+    const owner = this[kOwner]
+    if (!owner.closed) owner.native.setRef(false)
+    return this
+  }
+}
+
+const kDestroyError = Symbol('uvhttp.destroyError')
+
+// net.Socket defines these as accessors reading its own _handle.
+Object.defineProperties(Socket.prototype, {
+  bytesRead: { configurable: true, get (this: Socket) { return this[kOwner].native.bytesRead } },
+  bytesWritten: { configurable: true, get (this: Socket) { return this[kOwner].native.bytesWritten } },
+  pending: { configurable: true, get () { return false } },
+  readyState: {
+    configurable: true,
+    get (this: Socket) {
+      if (this.readable && this.writable) return 'open'
+      if (this.readable) return 'readOnly'
+      if (this.writable) return 'writeOnly'
+      return 'closed'
+    },
+  },
+})
+
+function emitClose (socket: Socket, hadError: boolean): void {
+  socket.emit('close', hadError)
+}
