@@ -24,6 +24,10 @@ const CANNED: Record<string, string> = {
 }
 
 const nop = (): void => {}
+/** Node 20's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER. */
+const KEEP_ALIVE_GRACE_MS = 1000
+/** Node's parser hands headers to JS in groups of this many pairs (kMaxHeaderFieldsCount). */
+const HEADER_GROUP_ENTRIES = 64
 
 export class ServerConnection {
   readonly native: NativeConnection
@@ -46,12 +50,13 @@ export class ServerConnection {
   constructor (server: Server, native: NativeConnection) {
     this.server = server
     this.native = native
-    const socket = this.socket = new Socket(this, { allowHalfOpen: true })
+    const socket = this.socket = new Socket(this, { allowHalfOpen: true, highWaterMark: (server as any).highWaterMark } as any)
     ;(socket as any).server = server
     ;(socket as any)._server = server
     socket.on('error', socketOnError)
     socket.on('timeout', socketOnTimeout)
     socket.on('drain', socketOnDrain)
+    socket.on('close', () => this.onSocketClose())
     if (server.timeout) socket.setTimeout(server.timeout)
     if (server.noDelay !== false) native.setNoDelay(true)
     if (server.keepAlive) native.setKeepAlive(true, Math.floor((server.keepAliveInitialDelay ?? 0) / 1000))
@@ -129,6 +134,7 @@ export class ServerConnection {
     const maxEntries = typeof server.maxHeadersCount === 'number' && server.maxHeadersCount > 0
       ? server.maxHeadersCount * 2
       : DEFAULT_MAX_HEADER_ENTRIES
+    if (raw.length > HEADER_GROUP_ENTRIES) raw = truncateLikeNode(raw, maxEntries)
     req._addHeaderLines(raw, raw.length < maxEntries ? raw.length : maxEntries)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
@@ -240,6 +246,7 @@ export class ServerConnection {
       socket.push(null)
       return
     }
+    if (socket.destroyed) return  // a truncated request already failed (clientError)
     if (this.server.httpAllowHalfOpen) {
       const last = this.outgoing.length ? this.outgoing[this.outgoing.length - 1] : (socket as any)._httpMessage
       if (last) last._last = true
@@ -266,13 +273,12 @@ export class ServerConnection {
     for (let i = 0; i < cbs.length; i++) cbs[i](err)
     this.server.forgetConnection(this)
     this.socket.onNativeClose()
-    // socketOnClose: requests still in flight are aborted.
+  }
+
+  // socketOnClose: requests still in flight are aborted.
+  private onSocketClose (): void {
+    this.parsing = null
     abortIncoming(this.incoming)
-    if (this.parsing !== null && !this.parsing.complete) {
-      const req = this.parsing
-      this.parsing = null
-      if (!req.destroyed) req.destroy(connResetException('aborted'))
-    }
   }
 
   // resOnFinish
@@ -287,7 +293,9 @@ export class ServerConnection {
     } else if (this.outgoing.length === 0) {
       const timeout = this.server.keepAliveTimeout
       if (timeout) {
-        socket.setTimeout(timeout)
+        // Node 20 gives idle clients a second of grace past the advertised
+        // timeout, so a request sent just in time never meets a closed socket.
+        socket.setTimeout(timeout + KEEP_ALIVE_GRACE_MS)
         this.keepAliveTimeoutSet = true
       }
     } else {
@@ -305,6 +313,17 @@ export class ServerConnection {
       socketOnError.call(this.socket, ERR_HTTP_REQUEST_TIMEOUT())
     }
   }
+}
+
+/**
+ * Node's parser passes long header lists to JS in groups of 32 pairs and
+ * drops whole groups once maxHeaderPairs entries are kept, so rawHeaders of
+ * a huge head ends at the first group boundary past the limit.
+ */
+function truncateLikeNode (raw: string[], maxEntries: number): string[] {
+  let kept = 0
+  while (kept < raw.length && kept < maxEntries) kept += HEADER_GROUP_ENTRIES
+  return kept >= raw.length ? raw : raw.slice(0, kept)
 }
 
 function hasHost (raw: string[]): boolean {

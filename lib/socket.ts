@@ -20,7 +20,7 @@ export interface SocketOwner {
 
 /** The connection state behind a socket (ServerConnection / ClientConnection). */
 export const kOwner = Symbol('uvhttp.socketOwner')
-const kCloseCb = Symbol('uvhttp.closeCallback')
+const kHadError = Symbol('uvhttp.hadError')
 
 function flagsFor (encoding: string | undefined): number {
   return encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
@@ -35,11 +35,10 @@ function bodyOf (chunk: any, encoding: string | undefined): string | Uint8Array 
 
 export class Socket extends net.Socket {
   [kOwner]: SocketOwner
-  [kCloseCb]: ((err?: Error | null) => void) | null = null
+  [kHadError] = false
   declare _peername?: PeerInfo
   declare _sockname?: PeerInfo
   // net.Socket internals this class uses (not in @types/node).
-  declare _hadError: boolean
   declare _unrefTimer: () => void
 
   constructor (owner: SocketOwner, options?: net.SocketConstructorOpts) {
@@ -52,6 +51,15 @@ export class Socket extends net.Socket {
   override _read (): void {
     const owner = this[kOwner]
     if (!owner.closed) owner.native.resume()
+  }
+
+  // Node's IncomingMessage asks for more body with socket.resume(); the
+  // socket may already be flowing, so tell the engine every time.
+  override resume (): this {
+    super.resume()
+    const owner = this[kOwner]
+    if (!owner.closed) owner.native.resume()
+    return this
   }
 
   // ---- writing -------------------------------------------------------------
@@ -89,31 +97,25 @@ export class Socket extends net.Socket {
     cb()
   }
 
+  // As net.Socket's: the callback runs now, 'close' when libuv has closed
+  // the handle (onNativeClose), or on the next tick if it is closed already.
   override _destroy (err: Error | null, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
     if (this.timeout) this.setTimeout(0)
+    this[kHadError] = !!err
     if (owner.closed) {
       cb(err)
       process.nextTick(emitClose, this, !!err)
     } else {
-      // 'close' follows when libuv has closed the handle (onNativeClose).
-      this[kCloseCb] = cb
-      this._hadError = !!err
-      ;(this as any)[kDestroyError] = err
       owner.native.close()
+      cb(err)
     }
   }
 
-  /** The native connection closed (by us or by the peer). */
+  /** The native connection closed, because we destroyed it or the peer went away. */
   onNativeClose (): void {
-    const cb = this[kCloseCb]
-    if (cb) {
-      this[kCloseCb] = null
-      cb((this as any)[kDestroyError])
-      process.nextTick(emitClose, this, this._hadError)
-    } else if (!this.destroyed) {
-      this.destroy()
-    }
+    if (this.destroyed) this.emit('close', this[kHadError])
+    else this.destroy()
   }
 
   // ---- options & addresses -----------------------------------------------------
@@ -131,7 +133,7 @@ export class Socket extends net.Socket {
   }
 
   _getpeername (): PeerInfo {
-    if (this._peername === undefined) {
+    if (this._peername == null) {
       const out: PeerInfo = {}
       const owner = this[kOwner]
       if (owner.closed || owner.native.peerName(out) !== 0) return {}
@@ -141,7 +143,7 @@ export class Socket extends net.Socket {
   }
 
   _getsockname (): PeerInfo {
-    if (this._sockname === undefined) {
+    if (this._sockname == null) {
       const out: PeerInfo = {}
       const owner = this[kOwner]
       if (owner.closed || owner.native.sockName(out) !== 0) return {}
@@ -167,12 +169,17 @@ export class Socket extends net.Socket {
   }
 }
 
-const kDestroyError = Symbol('uvhttp.destroyError')
-
 // net.Socket defines these as accessors reading its own _handle.
 Object.defineProperties(Socket.prototype, {
   bytesRead: { configurable: true, get (this: Socket) { return this[kOwner].native.bytesRead } },
-  bytesWritten: { configurable: true, get (this: Socket) { return this[kOwner].native.bytesWritten } },
+  // As Node: bytes handed to the socket, written or still queued.
+  bytesWritten: {
+    configurable: true,
+    get (this: Socket) {
+      const native = this[kOwner].native
+      return native.bytesWritten + native.writeQueueSize + this.writableLength
+    },
+  },
   pending: { configurable: true, get () { return false } },
   readyState: {
     configurable: true,

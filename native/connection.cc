@@ -117,6 +117,8 @@ void Connection::Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> con
     parser_.SetLimits(config_->max_header_size, config_->lenient);
   }
   started_ = true;
+  // Node's headersTimeout also covers a connection that has sent nothing yet.
+  if (mode_ == kParserRequest) OnMessageBegin();
 }
 
 void Connection::OnConnected(uv_connect_t* req, int status) {
@@ -413,6 +415,9 @@ void Connection::Close(const Napi::CallbackInfo&) { CloseHandle(); }
 
 void Connection::CloseHandle() {
   if (closing_ || !initialized_) return;
+  // What JS wrote before closing leaves now, as it would have without the
+  // cork (Node writes a canned 400 and destroys the socket right after).
+  if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush(stream());
   closing_ = true;
   writes_.cork().clear();
   if (reading_) uv_read_stop(stream());

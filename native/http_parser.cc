@@ -118,8 +118,18 @@ int HttpParser::OnHeaderFieldComplete(llhttp_t* p) {
   return 0;
 }
 
+// Values lose trailing whitespace (RFC 9110 5.5: OWS is not part of the
+// value); llhttp already skipped the leading OWS. Node does the same.
 int HttpParser::OnHeaderValueComplete(llhttp_t* p) {
-  return OnHeaderFieldComplete(p);
+  HttpParser* self = Self(p);
+  OnHeaderFieldComplete(p);
+  auto& span = self->headers_.spans.back();
+  while (span.second > 0) {
+    char c = self->headers_.bytes[span.first + span.second - 1];
+    if (c != ' ' && c != '\t') break;
+    span.second--;
+  }
+  return 0;
 }
 
 int HttpParser::OnChunkHeader(llhttp_t* p) {

@@ -1,5 +1,8 @@
 #include "listener.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <string>
 
@@ -70,6 +73,10 @@ Napi::Value Listener::Open(const Napi::CallbackInfo& info) {
   int backlog = info[1].As<Napi::Number>().Int32Value();
   uv_handle_type type = uv_guess_handle(fd);
   if (type != UV_TCP && type != UV_NAMED_PIPE) return Napi::Number::New(env, UV_EINVAL);
+  // Our own copy of the descriptor: the handle it came from (another server
+  // in this process, listen(handle)) may still own the original.
+  fd = dup(fd);
+  if (fd < 0) return Napi::Number::New(env, -errno);
   int r = InitHandle(type == UV_NAMED_PIPE);
   if (r == 0) r = is_pipe_ ? uv_pipe_open(&handle_.pipe, fd) : uv_tcp_open(&handle_.tcp, fd);
   if (r == 0) r = uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), backlog, OnConnection);
