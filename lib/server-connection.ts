@@ -216,6 +216,12 @@ export class ServerConnection {
     const socket = this.socket
     this.upgraded = true
     this.parsing = null
+    // The request of an upgrade has no body: its END may precede the head bytes.
+    if (batch[i] === Ev.END) {
+      req.complete = true
+      req.push(null)
+      i += 2
+    }
     let head = Buffer.alloc(0)
     if (batch[i] === Ev.DATA) {
       head = batch[i + 1]
@@ -247,14 +253,11 @@ export class ServerConnection {
       return
     }
     if (socket.destroyed) return  // a truncated request already failed (clientError)
-    if (this.server.httpAllowHalfOpen) {
-      const last = this.outgoing.length ? this.outgoing[this.outgoing.length - 1] : (socket as any)._httpMessage
-      if (last) last._last = true
-      else if (socket.writable) socket.end()
-    } else {
-      abortIncoming(this.incoming)
-      if (socket.writable) socket.end()
-    }
+    // Without httpAllowHalfOpen our side ends too; requests still in flight
+    // are aborted when the socket closes (onSocketClose), as in Node.
+    const last = this.outgoing.length ? this.outgoing[this.outgoing.length - 1] : (socket as any)._httpMessage
+    if (this.server.httpAllowHalfOpen && last) last._last = true
+    else socket.end()
     socket.push(null)
   }
 

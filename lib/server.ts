@@ -114,7 +114,16 @@ function toPort (port: unknown): number {
   return n
 }
 
-interface ListenPlan { path?: string, fd?: number, port: number, host?: string, backlog: number, ipv6Only: boolean }
+interface ListenPlan {
+  path?: string
+  fd?: number
+  /** A handle taken over from another server (listen(handle)): closed once ours listens. */
+  handle?: { close?: () => void }
+  port: number
+  host?: string
+  backlog: number
+  ipv6Only: boolean
+}
 
 /** The many shapes of listen() (net.Server#listen), reduced to one plan. */
 function planListen (args: unknown[]): ListenPlan {
@@ -123,7 +132,7 @@ function planListen (args: unknown[]): ListenPlan {
   if (a0 !== null && typeof a0 === 'object') {
     const handle = a0._handle ?? a0.handle ?? (a0.fd !== undefined ? a0 : undefined)
     if (handle && typeof handle.fd === 'number' && a0.port === undefined && a0.path === undefined) {
-      return { fd: handle.fd, port: 0, backlog: backlogOf(a0.backlog ?? args[1]), ipv6Only: false }
+      return { fd: handle.fd, handle: handle === a0 && a0.fd !== undefined && typeof a0.close !== 'function' ? undefined : handle, port: 0, backlog: backlogOf(a0.backlog ?? args[1]), ipv6Only: false }
     }
     if (a0.path !== undefined) return { path: String(a0.path), port: 0, backlog: backlogOf(a0.backlog), ipv6Only: false }
     return { port: toPort(a0.port), host: a0.host, backlog: backlogOf(a0.backlog), ipv6Only: !!a0.ipv6Only }
@@ -178,6 +187,9 @@ function bindAndListen (server: Server, kind: number, where: string, port: numbe
   listener.setUpgrade(server.listenerCount('upgrade') > 0)
   if (!server[kRef]) listener.setRef(false)
   server[kListener] = listener
+  // The engine listens on its own copy of the descriptor; the handle it was
+  // taken from must stop accepting, as Node's listen(handle) takes it over.
+  if (plan.handle && typeof plan.handle.close === 'function') plan.handle.close()
   startConnectionChecks(server)
   process.nextTick(() => server.emit('listening'))
   return true

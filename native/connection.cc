@@ -352,10 +352,13 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   }
   if (info[2].IsString()) AppendJsString(env, info[2], false, &cork);
   if (flags & kWriteEnd) want_shutdown_ = close_after_shutdown_ = true;
-  if (r == 0 && !in_batch_ && !(flags & kWriteMore)) r = FlushWrites();
+  bool hold = in_batch_ ? cork.size() < kCorkLimit : (flags & kWriteMore) != 0;
+  if (r == 0 && !hold) r = FlushWrites();
   if (r < 0) return Napi::Number::New(env, r);
   if (want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
-  size_t queued = writes_.size();
+  // Corked bytes leave when the batch returns; only what the kernel refused
+  // counts against the highWaterMark (and earns a DRAIN event).
+  size_t queued = writes_.queued();
   if (queued) need_drain_ = true;
   return Napi::Number::New(env, static_cast<double>(queued));
 }
@@ -365,7 +368,10 @@ int Connection::FlushWrites(const char* extra, size_t extra_len) {
     writes_.cork().clear();
     return UV_EPIPE;
   }
+  bool had_queue = writes_.queued() > 0;
   int r = writes_.Flush(stream(), extra, extra_len);
+  // Bytes the kernel refused now wait in uv_write: say when they are gone.
+  if (r == 0 && !had_queue && writes_.queued() > 0) need_drain_ = true;
   if (r == 0 && want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
   return r;
 }

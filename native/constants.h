@@ -42,6 +42,9 @@ enum ParserMode {
 // Bodies at least this large are written from the caller's Buffer without
 // first being copied into the cork buffer.
 constexpr size_t kDirectWriteMin = 16 * 1024;
+// A batch corks at most this much before writing anyway, so a handler that
+// writes a lot in one go still meets backpressure.
+constexpr size_t kCorkLimit = 64 * 1024;
 // One read buffer per environment: reads are handled one at a time.
 constexpr size_t kReadBufferSize = 64 * 1024;
 // Node's default --max-http-header-size.

@@ -27,6 +27,8 @@ class WriteQueue {
   size_t size() const { return queued_ + cork_.size(); }
   size_t bytes_written() const { return bytes_written_; }
   bool empty() const { return size() == 0; }
+  // Bytes handed to uv_write that the kernel has not taken yet.
+  size_t queued() const { return queued_; }
 
  private:
   struct Request;
