@@ -44,6 +44,14 @@ export class ServerConnection {
   upgraded = false
   requestsCount = 0
   keepAliveTimeoutSet = false
+  /** One timer per connection for keep-alive idleness, refreshed rather than re-created. */
+  private keepAliveTimer: NodeJS.Timeout | null = null
+  /** A write returned false: the socket must emit 'drain' when the queue empties. */
+  needDrain = false
+  /** Bytes ServerResponse#_writeRaw wrote in the current tick, and the native queue after the last write. */
+  tickBytes = 0
+  tickScheduled = false
+  lastQueued = 0
   /** Write callbacks waiting for the native queue to drain. */
   private drainCallbacks: Array<(err?: Error | null) => void> = []
 
@@ -119,11 +127,8 @@ export class ServerConnection {
   private onHead (method: number, url: string, raw: string[], major: number, minor: number, flags: number): any {
     const server = this.server
     const socket = this.socket
-    // resetSocketTimeout: the keep-alive timer gives way to server.timeout.
-    if (this.keepAliveTimeoutSet) {
-      socket.setTimeout(server.timeout || 0)
-      this.keepAliveTimeoutSet = false
-    }
+    // resetSocketTimeout: a request ends the keep-alive wait.
+    this.keepAliveTimeoutSet = false
     const req = new server[kIncomingMessage](socket)
     req.httpVersionMajor = major
     req.httpVersionMinor = minor
@@ -263,13 +268,21 @@ export class ServerConnection {
 
   private onDrain (): void {
     const cbs = this.drainCallbacks
-    if (cbs.length === 0) return
-    this.drainCallbacks = []
-    for (let i = 0; i < cbs.length; i++) cbs[i]()
+    if (cbs.length !== 0) {
+      this.drainCallbacks = []
+      for (let i = 0; i < cbs.length; i++) cbs[i]()
+    }
+    // Writes that bypassed the socket's Writable (ServerResponse#_writeRaw)
+    // still owe it a 'drain'.
+    if (this.needDrain) {
+      this.needDrain = false
+      this.socket.emit('drain')
+    }
   }
 
   private onClose (): void {
     this.closed = true
+    if (this.keepAliveTimer !== null) clearTimeout(this.keepAliveTimer)
     const cbs = this.drainCallbacks
     this.drainCallbacks = []
     const err = errnoException(-32 /* EPIPE */, 'write')
@@ -295,15 +308,27 @@ export class ServerConnection {
       socket.destroySoon()
     } else if (this.outgoing.length === 0) {
       const timeout = this.server.keepAliveTimeout
-      if (timeout) {
-        // Node 20 gives idle clients a second of grace past the advertised
-        // timeout, so a request sent just in time never meets a closed socket.
-        socket.setTimeout(timeout + KEEP_ALIVE_GRACE_MS)
-        this.keepAliveTimeoutSet = true
-      }
+      if (timeout) this.waitKeepAlive(timeout + KEEP_ALIVE_GRACE_MS)
     } else {
       const next = this.outgoing.shift()
       if (next) next.assignSocket(socket)
+    }
+  }
+
+  /**
+   * Node arms socket.setTimeout(keepAliveTimeout + 1 s) after each response
+   * (the second is Node 20's grace, so a request sent just in time never
+   * meets a closed socket) and disarms it on the next request. One timer per
+   * connection, refreshed, does the same without a timer per request.
+   */
+  private waitKeepAlive (ms: number): void {
+    this.keepAliveTimeoutSet = true
+    const timer = this.keepAliveTimer
+    if (timer !== null && (timer as any)._idleTimeout === ms) {
+      timer.refresh()
+    } else {
+      if (timer !== null) clearTimeout(timer)
+      this.keepAliveTimer = setTimeout(onKeepAliveTimeout, ms, this).unref()
     }
   }
 
@@ -350,6 +375,10 @@ function abortIncoming (incoming: any[]): void {
     const req = incoming.shift()
     req.destroy(connResetException('aborted'))
   }
+}
+
+function onKeepAliveTimeout (conn: ServerConnection): void {
+  if (conn.keepAliveTimeoutSet && !conn.closed) socketOnTimeout.call(conn.socket)
 }
 
 function emitCloseNT (res: any): void {
