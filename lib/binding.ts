@@ -44,6 +44,8 @@ export interface NativeConnection {
   readonly headersComplete: boolean
   /** A response to a HEAD request carries no body (client side). */
   expectNoBody (): void
+  /** The next response answers CONNECT: the bytes after its head are the tunnel's (client side). */
+  expectUpgrade (): void
   setRef (on: boolean): void
 }
 
@@ -62,8 +64,12 @@ export interface NativeListener {
 
 export interface Binding {
   Listener: new (owner: object) => NativeListener
-  /** Creates a client connection; CONNECT (errno) arrives in its owner's batch. */
-  connect (owner: ConnectionOwner, kind: number, host: string, port: number, localAddress: string | null): NativeConnection
+  /**
+   * Creates a client connection (kind 4 | 6: host is an IP literal; kind 0:
+   * host is a Unix socket path), or returns a negative errno. CONNECT (errno)
+   * arrives in its owner's batch.
+   */
+  connect (owner: ConnectionOwner, kind: number, host: string, port: number, localAddress: string | null): NativeConnection | number
   /**
    * Registers the per-environment handlers: onConnection(listenerOwner, conn)
    * returns the ConnectionOwner whose onBatch receives that connection's events.

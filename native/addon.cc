@@ -77,13 +77,22 @@ void Setup(const Napi::CallbackInfo& info) {
 }
 
 // connect(owner, kind, host, port, localAddress | null): a client connection.
-// Resolution happened in JS (dns.lookup), so host is a literal address.
+// Resolution happened in JS (dns.lookup), so host is a literal address;
+// kind 0 makes host the path of a Unix domain socket (port is ignored).
 Napi::Value Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonData* d = env.GetInstanceData<AddonData>();
   Napi::Object owner = info[0].As<Napi::Object>();
   int kind = info[1].As<Napi::Number>().Int32Value();
   std::string host = info[2].As<Napi::String>().Utf8Value();
+  if (kind == 0) {
+    Napi::Object wrapper = d->connection_ctor.New({});
+    Connection* conn = Connection::Unwrap(wrapper);
+    conn->Start(owner, std::make_shared<ConnectionConfig>(env, "HTTPCLIENTREQUEST"), kParserResponse);
+    int r = conn->ConnectPipe(host.c_str());
+    if (r < 0) return Napi::Number::New(env, r);
+    return wrapper;
+  }
   int port = info[3].As<Napi::Number>().Int32Value();
   sockaddr_storage addr, local;
   bool has_local = info[4].IsString();

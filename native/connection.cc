@@ -57,6 +57,7 @@ Napi::Function Connection::Define(Napi::Env env) {
     InstanceMethod<&Connection::SetParser>("setParser"),
     InstanceMethod<&Connection::SetLimits>("setLimits"),
     InstanceMethod<&Connection::ExpectNoBody>("expectNoBody"),
+    InstanceMethod<&Connection::ExpectUpgrade>("expectUpgrade"),
     InstanceMethod<&Connection::SetNoDelay>("setNoDelay"),
     InstanceMethod<&Connection::SetKeepAlive>("setKeepAlive"),
     InstanceMethod<&Connection::PeerName>("peerName"),
@@ -106,6 +107,19 @@ int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* loca
   r = uv_tcp_connect(&connect_req_, &handle_.tcp, addr, OnConnected);
   if (r < 0) CloseHandle();
   return r;
+}
+
+int Connection::ConnectPipe(const char* path) {
+  int r = uv_pipe_init(data_->loop, &handle_.pipe, 0);
+  if (r < 0) return r;
+  initialized_ = true;
+  handle_.pipe.data = this;
+  Ref();
+  connect_req_.data = this;
+  // libuv reports every failure of a pipe connect (ENOENT, ECONNREFUSED…)
+  // through the callback, as Node's PipeWrap sees it.
+  uv_pipe_connect(&connect_req_, &handle_.pipe, path, OnConnected);
+  return 0;
 }
 
 void Connection::Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> config, int mode) {
@@ -474,6 +488,8 @@ void Connection::SetLimits(const Napi::CallbackInfo& info) {
 }
 
 void Connection::ExpectNoBody(const Napi::CallbackInfo&) { parser_.ExpectNoBody(); }
+
+void Connection::ExpectUpgrade(const Napi::CallbackInfo&) { parser_.ExpectUpgrade(); }
 
 Napi::Value Connection::SetNoDelay(const Napi::CallbackInfo& info) {
   if (!alive() || handle_.tcp.type != UV_TCP) return Napi::Number::New(info.Env(), 0);

@@ -38,6 +38,9 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink {
   int Accept(uv_stream_t* server, bool pipe);
   // Opens a client TCP connection; the outcome arrives as a CONNECT event.
   int Connect(const struct sockaddr* addr, const struct sockaddr* local);
+  // Opens a client connection to a Unix domain socket (or Windows named
+  // pipe); the outcome, errors included, arrives as a CONNECT event.
+  int ConnectPipe(const char* path);
   // Binds the JS owner (receiver of onBatch) and starts reading.
   void Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> config, int mode);
   // Starts the read loop unless JS paused or closed the connection meanwhile.
@@ -61,6 +64,7 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink {
   void SetParser(const Napi::CallbackInfo& info);
   void SetLimits(const Napi::CallbackInfo& info);
   void ExpectNoBody(const Napi::CallbackInfo& info);
+  void ExpectUpgrade(const Napi::CallbackInfo& info);
   Napi::Value SetNoDelay(const Napi::CallbackInfo& info);
   Napi::Value SetKeepAlive(const Napi::CallbackInfo& info);
   Napi::Value PeerName(const Napi::CallbackInfo& info);

@@ -33,6 +33,7 @@ void HttpParser::Init(llhttp_type_t type, ParserSink* sink) {
   sink_ = sink;
   in_message_ = false;
   skip_body_ = false;
+  upgrade_next_ = false;
 }
 
 void HttpParser::SetLimits(size_t max_header_size, bool lenient) {
@@ -183,7 +184,16 @@ int HttpParser::OnHeadersComplete(llhttp_t* p) {
   if (p->flags & F_CHUNKED) flags |= kHeadChunked;
   if (p->flags & (F_CHUNKED | F_CONTENT_LENGTH)) flags |= kHeadHasLength;
   bool upgrade = false;
-  if (p->upgrade) {
+  bool tunnel = false;
+  if (self->upgrade_next_ && p->type == HTTP_RESPONSE) {
+    // The answer to CONNECT: returning 2 below makes llhttp skip the body
+    // and stop after this head as for an upgrade.
+    self->upgrade_next_ = false;
+    self->skip_body_ = false;
+    upgrade = tunnel = true;
+    flags |= kHeadUpgrade;
+    self->upgrade_taken_ = true;
+  } else if (p->upgrade) {
     upgrade = (p->type == HTTP_REQUEST && p->method == HTTP_CONNECT) ||
               p->type == HTTP_RESPONSE || self->sink_->WantUpgrade();
     if (upgrade) flags |= kHeadUpgrade;
@@ -196,9 +206,16 @@ int HttpParser::OnHeadersComplete(llhttp_t* p) {
   self->headers_.Clear();
   self->token_open_ = false;
   self->header_bytes_ = 0;
+  if (tunnel) return 2;
   if (self->skip_body_) {
-    self->skip_body_ = false;
-    return upgrade ? 2 : 1;
+    // A HEAD's final answer may follow interim 1xx ones (which never have a
+    // body): keep the flag for it. 101 ends HTTP on this connection.
+    int status = p->status_code;
+    bool interim = p->type == HTTP_RESPONSE && status >= 100 && status < 200 && status != 101;
+    if (!interim) {
+      self->skip_body_ = false;
+      return upgrade ? 2 : 1;
+    }
   }
   return 0;
 }

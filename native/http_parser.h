@@ -71,7 +71,12 @@ class HttpParser {
   Result Finish();
   const ParseError& error() const { return error_; }
   // Client side: tell the parser the request was HEAD (a response without body).
+  // Interim 1xx answers before the final one leave the flag in place.
   void ExpectNoBody() { skip_body_ = true; }
+  // Client side: the request was CONNECT, so whatever answers it ends the
+  // HTTP part of the connection and the bytes after its head are the
+  // tunnel's (Node treats any response to CONNECT this way).
+  void ExpectUpgrade() { upgrade_next_ = true; }
   bool InMessage() const { return in_message_; }
 
  private:
@@ -102,6 +107,7 @@ class HttpParser {
   bool upgrade_taken_ = false;  // this message's upgrade leaves the parser
   bool in_message_ = false;
   bool skip_body_ = false;
+  bool upgrade_next_ = false;
   size_t header_bytes_ = 0;
   size_t chunk_ext_bytes_ = 0;
   size_t max_header_size_;
