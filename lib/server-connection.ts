@@ -26,6 +26,8 @@ const CANNED: Record<string, string> = {
 const nop = (): void => {}
 /** Node 20's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER. */
 const KEEP_ALIVE_GRACE_MS = 1000
+/** Pipelined responses that may wait for their turn before we stop reading. */
+const MAX_WAITING_RESPONSES = 64
 /** Node's parser hands headers to JS in groups of this many pairs (kMaxHeaderFieldsCount). */
 const HEADER_GROUP_ENTRIES = 64
 
@@ -50,6 +52,8 @@ export class ServerConnection {
   needDrain = false
   /** Bytes ServerResponse#_writeRaw wrote in the current tick, and the native queue after the last write. */
   tickBytes = 0
+  /** Reading stopped because responses back up (a client pipelining without reading). */
+  readPaused = false
   tickScheduled = false
   lastQueued = 0
   /** Write callbacks waiting for the native queue to drain. */
@@ -146,6 +150,13 @@ export class ServerConnection {
     if (req.upgrade) return req
 
     this.incoming.push(req)
+    // A client that pipelines without reading its responses must not make us
+    // buffer without bound: stop reading until the writes drain (Node does
+    // the same in parserOnIncoming).
+    if (!this.readPaused && this.outputBackedUp()) {
+      this.readPaused = true
+      this.native.pause()
+    }
     const res = new server[kServerResponse](req, {
       highWaterMark: socket.writableHighWaterMark,
       rejectNonStandardBodyWrites: server.rejectNonStandardBodyWrites,
@@ -272,6 +283,8 @@ export class ServerConnection {
       this.drainCallbacks = []
       for (let i = 0; i < cbs.length; i++) cbs[i]()
     }
+    this.lastQueued = 0
+    this.resumeIfDrained()
     // Writes that bypassed the socket's Writable (ServerResponse#_writeRaw)
     // still owe it a 'drain'.
     if (this.needDrain) {
@@ -312,6 +325,20 @@ export class ServerConnection {
     } else {
       const next = this.outgoing.shift()
       if (next) next.assignSocket(socket)
+    }
+    this.resumeIfDrained()
+  }
+
+  private outputBackedUp (): boolean {
+    const hwm = this.socket.writableHighWaterMark
+    return this.lastQueued >= hwm || this.native.writeQueueSize >= hwm ||
+      this.socket.writableLength >= hwm || this.outgoing.length >= MAX_WAITING_RESPONSES
+  }
+
+  private resumeIfDrained (): void {
+    if (this.readPaused && !this.closed && !this.outputBackedUp()) {
+      this.readPaused = false
+      this.native.resume()
     }
   }
 
