@@ -46,8 +46,12 @@ export class ServerConnection {
   upgraded = false
   requestsCount = 0
   keepAliveTimeoutSet = false
-  /** One timer per connection for keep-alive idleness, refreshed rather than re-created. */
-  private keepAliveTimer: NodeJS.Timeout | null = null
+  /** The keep-alive timer (at most one per connection), when it became idle, and for how long it may be. */
+  keepAliveTimer: NodeJS.Timeout | null = null
+  idleSince = 0
+  keepAliveMs = 0
+  /** The socket's writableHighWaterMark (fixed at construction). */
+  readonly highWaterMark: number
   /** A write returned false: the socket must emit 'drain' when the queue empties. */
   needDrain = false
   /** Bytes ServerResponse#_writeRaw wrote in the current tick, and the native queue after the last write. */
@@ -69,6 +73,7 @@ export class ServerConnection {
     socket.on('timeout', socketOnTimeout)
     socket.on('drain', socketOnDrain)
     socket.on('close', () => this.onSocketClose())
+    this.highWaterMark = socket.writableHighWaterMark
     if (server.timeout) socket.setTimeout(server.timeout)
     if (server.noDelay !== false) native.setNoDelay(true)
     if (server.keepAlive) native.setKeepAlive(true, Math.floor((server.keepAliveInitialDelay ?? 0) / 1000))
@@ -330,9 +335,9 @@ export class ServerConnection {
   }
 
   private outputBackedUp (): boolean {
-    const hwm = this.socket.writableHighWaterMark
-    return this.lastQueued >= hwm || this.native.writeQueueSize >= hwm ||
-      this.socket.writableLength >= hwm || this.outgoing.length >= MAX_WAITING_RESPONSES
+    const hwm = this.highWaterMark
+    return this.lastQueued >= hwm || this.outgoing.length >= MAX_WAITING_RESPONSES ||
+      (this.socket as any)._writableState.length >= hwm || this.native.writeQueueSize >= hwm
   }
 
   private resumeIfDrained (): void {
@@ -350,13 +355,10 @@ export class ServerConnection {
    */
   private waitKeepAlive (ms: number): void {
     this.keepAliveTimeoutSet = true
-    const timer = this.keepAliveTimer
-    if (timer !== null && (timer as any)._idleTimeout === ms) {
-      timer.refresh()
-    } else {
-      if (timer !== null) clearTimeout(timer)
-      this.keepAliveTimer = setTimeout(onKeepAliveTimeout, ms, this).unref()
-    }
+    this.idleSince = Date.now()
+    this.keepAliveMs = ms
+    // A timer already pending re-arms itself for the rest when it fires.
+    if (this.keepAliveTimer === null) this.keepAliveTimer = setTimeout(onKeepAliveTimeout, ms, this).unref()
   }
 
   /** Called by the server's periodic check (headersTimeout / requestTimeout). */
@@ -405,7 +407,11 @@ function abortIncoming (incoming: any[]): void {
 }
 
 function onKeepAliveTimeout (conn: ServerConnection): void {
-  if (conn.keepAliveTimeoutSet && !conn.closed) socketOnTimeout.call(conn.socket)
+  conn.keepAliveTimer = null
+  if (!conn.keepAliveTimeoutSet || conn.closed) return
+  const remaining = conn.idleSince + conn.keepAliveMs - Date.now()
+  if (remaining > 0) conn.keepAliveTimer = setTimeout(onKeepAliveTimeout, remaining, conn).unref()
+  else socketOnTimeout.call(conn.socket)
 }
 
 function emitCloseNT (res: any): void {

@@ -63,7 +63,10 @@ function nativeBody (data: any, encoding: string | null | undefined): any {
     this.outputData = []
     this.outputSize = 0
   }
-  const queued: number = native.write(null, nativeBody(data, encoding), null, writeFlags(encoding))
+  // Node's end() sends '' to learn when everything before it has left.
+  const queued: number = data.length === 0 && pending.length === 0
+    ? owner.lastQueued
+    : native.write(null, nativeBody(data, encoding), null, writeFlags(encoding))
   if (conn.timeout) conn._unrefTimer()
   if (queued < 0) {
     const err = errnoException(queued, 'write')
