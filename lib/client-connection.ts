@@ -1,0 +1,596 @@
+// ClientConnection: one outgoing connection of the engine, and the only code
+// on the client side that reads its batches (lib/constants.ts Ev). It plays
+// the part of net.connect() (name resolution, Happy Eyeballs over the
+// addresses found, 'lookup'/'connect'/'ready' and Node's connect errors) and
+// of the socket's 'data'/'end' listeners that Node's ClientRequest installs:
+// response events go to the ResponseSink the current request attached.
+import * as dns from 'dns'
+import * as net from 'net'
+import { binding, NativeConnection } from './binding'
+import { Ev, HeadFlag } from './constants'
+import { errnoException, exceptionWithHostPort, parseError, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT, NodeError, ParseError } from './errors'
+import { kOwner, Socket } from './socket'
+import './server' // registers the per-env batch handler (binding.setup)
+
+const UV_ETIMEDOUT = -110
+const UV_ECANCELED = -125
+
+/**
+ * What a request attaches to the connection to receive its response, as
+ * Node's ClientRequest attaches an HTTPParser to the socket (tickOnSocket).
+ * It is detached once the response is complete (Node's freeParser).
+ */
+export interface ResponseSink {
+  onHead (status: number, message: string, rawHeaders: string[], major: number, minor: number, flags: number): void
+  onBody (chunk: Buffer): void
+  onEnd (rawTrailers: string[] | null): void
+  /** After an upgrade/CONNECT head: the bytes that followed it; ended says its END came too. */
+  onUpgrade (head: Buffer, ended: boolean): void
+  onParseError (err: ParseError): void
+  /** The server closed its side before the response was complete (Node's socketOnEnd). */
+  onEof (): void
+}
+
+/** Parser settings of the next response, kept until a native connection exists. */
+interface ParserSetup {
+  maxHeaderSize: number
+  lenient: boolean
+  noBody: boolean
+  upgrade: boolean
+}
+
+/**
+ * Until a native connection exists (name resolution, or between two
+ * connection attempts) this stands in for it: socket options are remembered
+ * and replayed on the connection that succeeds, as net.Socket does with
+ * noDelay/keepAlive/ref before its handle exists.
+ */
+class PendingNative {
+  noDelay: boolean | null = null
+  keepAlive: [boolean, number] | null = null
+  ref = true
+  paused = false
+  constructor (private readonly conn: ClientConnection) {}
+  write (): number { return -32 /* EPIPE: the socket defers writes while connecting */ }
+  pause (): void { this.paused = true }
+  resume (): void { this.paused = false }
+  shutdown (): void {}
+  close (): void { this.conn.closeUnconnected() }
+  setParser (): void {}
+  setLimits (): void {}
+  setNoDelay (on: boolean): number { this.noDelay = on; return 0 }
+  setKeepAlive (on: boolean, delaySecs: number): number { this.keepAlive = [on, delaySecs]; return 0 }
+  peerName (): number { return -9 /* EBADF */ }
+  sockName (): number { return -9 }
+  readonly writeQueueSize = 0
+  readonly bytesRead = 0
+  readonly bytesWritten = 0
+  readonly fd = -1
+  readonly messageAge = -1
+  readonly headersComplete = false
+  expectNoBody (): void {}
+  expectUpgrade (): void {}
+  setRef (on: boolean): void { this.ref = on }
+
+  /** Replays what was set while there was no connection. */
+  applyTo (native: NativeConnection): void {
+    if (this.noDelay !== null) native.setNoDelay(this.noDelay)
+    if (this.keepAlive !== null) native.setKeepAlive(this.keepAlive[0], this.keepAlive[1])
+    if (!this.ref) native.setRef(false)
+    if (this.paused) native.pause()
+  }
+}
+
+/** One address to try, and the owner its native connection reports to. */
+interface Attempt {
+  address: string
+  family: number
+  native: NativeConnection | null
+  timer: NodeJS.Timeout | null
+  onBatch (batch: any[]): void
+}
+
+/** The socket of a client connection: net.Socket's connecting state on top of lib/socket.ts. */
+export class ClientSocket extends Socket {
+  declare [kOwner]: ClientConnection
+  declare connecting: boolean
+  declare _host: string | null
+  declare _hadError: boolean
+
+  // Bytes written while connecting wait for 'connect', as in net.Socket.
+  override _write (chunk: any, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.connecting) {
+      deferUntilConnected(this, () => super._write(chunk, encoding, cb), cb)
+      return
+    }
+    super._write(chunk, encoding, cb)
+  }
+
+  override _writev (chunks: Array<{ chunk: any, encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
+    if (this.connecting) {
+      deferUntilConnected(this, () => super._writev(chunks, cb), cb)
+      return
+    }
+    super._writev(chunks, cb)
+  }
+
+  override _final (cb: (err?: Error | null) => void): void {
+    if (this.connecting) {
+      this.once('connect', () => this._final(cb))
+      return
+    }
+    super._final(cb)
+  }
+
+  override _destroy (err: Error | null, cb: (err?: Error | null) => void): void {
+    this.connecting = false
+    super._destroy(err, cb)
+  }
+}
+
+function deferUntilConnected (socket: ClientSocket, write: () => void, cb: (err?: Error | null) => void): void {
+  const onClose = (): void => {
+    socket.off('connect', onConnect)
+    cb(closedBeforeConnection())
+  }
+  const onConnect = (): void => {
+    socket.off('close', onClose)
+    write()
+  }
+  socket.once('connect', onConnect)
+  socket.once('close', onClose)
+}
+
+function closedBeforeConnection (): NodeError {
+  const err = new Error('Socket closed before the connection was established') as NodeError
+  err.code = 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION'
+  return err
+}
+
+Object.defineProperties(ClientSocket.prototype, {
+  pending: {
+    configurable: true,
+    get (this: ClientSocket) { return this.connecting || this[kOwner].native instanceof PendingNative },
+  },
+  readyState: {
+    configurable: true,
+    get (this: ClientSocket) {
+      if (this.connecting) return 'opening'
+      if (this.readable && this.writable) return 'open'
+      if (this.readable) return 'readOnly'
+      if (this.writable) return 'writeOnly'
+      return 'closed'
+    },
+  },
+})
+
+export class ClientConnection {
+  /** The native connection; a PendingNative until one is established. */
+  native: NativeConnection
+  closed = false
+  readonly socket: ClientSocket
+  /** The request waiting for (or reading) a response; null between requests. */
+  parser: ResponseSink | null = null
+  /** An upgrade/CONNECT took the connection: bytes now go to socket.push. */
+  upgraded = false
+  private readonly pending: PendingNative
+  private readonly setup: ParserSetup = { maxHeaderSize: 0, lenient: false, noBody: false, upgrade: false }
+  private drainCallbacks: Array<(err?: Error | null) => void> = []
+  private attempts: Attempt[] = []
+  private current = -1
+  private errors: Error[] = []
+  private port = 0
+  private localAddress: string | null = null
+  private attemptTimeout = 250
+
+  constructor (options: any) {
+    this.pending = new PendingNative(this)
+    this.native = this.pending as unknown as NativeConnection
+    this.socket = new ClientSocket(this, {
+      allowHalfOpen: !!options.allowHalfOpen,
+      highWaterMark: options.highWaterMark,
+    } as any)
+    this.socket.connecting = true
+  }
+
+  afterDrain (cb: (err?: Error | null) => void): void {
+    this.drainCallbacks.push(cb)
+  }
+
+  /**
+   * Parser settings for the next response: the request's limits, whether it
+   * was HEAD (no body follows), whether it was CONNECT (a tunnel follows).
+   */
+  prepareResponse (maxHeaderSize: number, lenient: boolean, noBody: boolean, upgrade: boolean): void {
+    const s = this.setup
+    s.maxHeaderSize = maxHeaderSize
+    s.lenient = lenient
+    s.noBody = noBody
+    s.upgrade = upgrade
+    if (this.native !== (this.pending as unknown) && !this.closed) this.applySetup(this.native)
+  }
+
+  private applySetup (native: NativeConnection): void {
+    const s = this.setup
+    if (s.maxHeaderSize > 0) native.setLimits(s.maxHeaderSize, 0, s.lenient)
+    if (s.noBody) native.expectNoBody()
+    if (s.upgrade) native.expectUpgrade()
+    s.noBody = s.upgrade = false
+  }
+
+  // ---- connecting ----------------------------------------------------------------
+
+  /** Connects to a Unix domain socket. */
+  connectPipe (path: string): void {
+    process.nextTick(() => {
+      if (this.socket.connecting) this.tryAddresses([{ address: path, family: 0 }])
+    })
+  }
+
+  /** Connects to host:port, resolving host first unless it is an IP literal. */
+  connectTcp (host: string, port: number, options: any): void {
+    this.port = port
+    this.localAddress = options.localAddress || null
+    const socket = this.socket
+    const family = net.isIP(host)
+    if (family !== 0) {
+      process.nextTick(() => {
+        if (socket.connecting) this.tryAddresses([{ address: host, family }])
+      })
+      return
+    }
+    const dnsopts: dns.LookupOptions = { family: dnsFamily(options.family), hints: options.hints || 0 }
+    if (process.platform !== 'win32' && dnsopts.family !== 4 && dnsopts.family !== 6 && dnsopts.hints === 0) {
+      dnsopts.hints = dns.ADDRCONFIG
+    }
+    socket._host = host
+    const lookup = options.lookup || dns.lookup
+    if (typeof lookup !== 'function') throw ERR_INVALID_ARG_TYPE('options.lookup', 'Function', lookup)
+    let autoSelect = options.autoSelectFamily ?? net.getDefaultAutoSelectFamily()
+    if (dnsopts.family === 4 || dnsopts.family === 6 || this.localAddress) autoSelect = false
+    this.attemptTimeout = options.autoSelectFamilyAttemptTimeout != null
+      ? Math.max(10, options.autoSelectFamilyAttemptTimeout)
+      : net.getDefaultAutoSelectFamilyAttemptTimeout()
+    if (autoSelect) dnsopts.all = true
+    lookup(host, dnsopts, (err: Error | null, address: any, addressFamily?: number) => {
+      if (!socket.connecting) return
+      if (err) {
+        socket.emit('lookup', err, undefined, undefined, host)
+        process.nextTick(destroyWith, socket, err)
+        return
+      }
+      const list: Array<{ address: string, family: number }> = Array.isArray(address)
+        ? address
+        : [{ address, family: addressFamily as number }]
+      // Happy Eyeballs (RFC 8305) as net.connect does it: each address once,
+      // families alternating, starting with the family of the first one.
+      const groups: Array<Array<{ address: string, family: number }>> = [[], []]
+      let firstFamily = 0
+      for (const entry of list) {
+        socket.emit('lookup', null, entry.address, entry.family, host)
+        if (!socket.connecting) return
+        if (net.isIP(entry.address) && (entry.family === 4 || entry.family === 6)) {
+          if (firstFamily === 0) firstFamily = entry.family
+          const g = groups[entry.family === firstFamily ? 0 : 1]
+          if (!g.some((e) => e.address === entry.address)) g.push(entry)
+        }
+      }
+      if (groups[0].length === 0) {
+        const first = list[0]
+        const e = first && !net.isIP(first.address)
+          ? codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${first?.address}`)
+          : codedError(RangeError, 'ERR_INVALID_ADDRESS_FAMILY', `Invalid address family: ${first?.family} ${host}:${port}`)
+        process.nextTick(destroyWith, socket, e)
+        return
+      }
+      const toTry: Array<{ address: string, family: number }> = []
+      for (let i = 0; i < Math.max(groups[0].length, groups[1].length); i++) {
+        if (i < groups[0].length) toTry.push(groups[0][i])
+        if (i < groups[1].length) toTry.push(groups[1][i])
+      }
+      socket._unrefTimer()
+      this.tryAddresses(toTry)
+    })
+  }
+
+  private tryAddresses (list: Array<{ address: string, family: number }>): void {
+    this.attempts = list.map((t) => this.makeAttempt(t.address, t.family))
+    this.current = -1
+    if (list.length > 1) (this.socket as any).autoSelectFamilyAttemptedAddresses = []
+    this.nextAttempt()
+  }
+
+  /**
+   * Each attempt's native connection reports to its own owner, so that a
+   * late answer from an abandoned attempt never reaches the socket; the
+   * one that connects forwards everything from then on.
+   */
+  private makeAttempt (address: string, family: number): Attempt {
+    const conn = this
+    const attempt: Attempt = {
+      address,
+      family,
+      native: null,
+      timer: null,
+      onBatch (batch: any[]) {
+        if (attempt.native !== null && conn.native === attempt.native) {
+          conn.onBatch(batch)
+        } else if (batch[0] === Ev.CONNECT) {
+          if (conn.attempts[conn.current] === attempt) conn.onConnect(attempt, batch[1])
+          else if (batch[1] === 0) attempt.native?.close()  // connected after its turn was over
+        }
+      },
+    }
+    return attempt
+  }
+
+  private nextAttempt (): void {
+    const socket = this.socket
+    if (!socket.connecting) return
+    if (++this.current >= this.attempts.length) {
+      destroyWith(socket, this.attempts.length > 1 ? aggregate(this.errors) : this.errors[0])
+      return
+    }
+    const attempt = this.attempts[this.current]
+    const multiple = this.attempts.length > 1
+    if (multiple) {
+      socket.emit('connectionAttempt', attempt.address, this.port, attempt.family)
+      ;(socket as any).autoSelectFamilyAttemptedAddresses.push(`${attempt.address}:${this.port}`)
+    }
+    const r = binding.connect(attempt, attempt.family, attempt.address, this.port, this.localAddress)
+    if (typeof r === 'number') {
+      this.errors.push(this.connectError(r, attempt))
+      this.nextAttempt()
+      return
+    }
+    attempt.native = r
+    if (multiple && this.current < this.attempts.length - 1) {
+      attempt.timer = setTimeout(() => this.attemptTimedOut(attempt), this.attemptTimeout)
+    }
+  }
+
+  private attemptTimedOut (attempt: Attempt): void {
+    attempt.timer = null
+    this.socket.emit('connectionAttemptTimeout', attempt.address, this.port, attempt.family)
+    this.errors.push(this.connectError(UV_ETIMEDOUT, attempt))
+    attempt.native?.close()
+    this.nextAttempt()
+  }
+
+  private connectError (errno: number, attempt: Attempt): Error {
+    if (attempt.family === 0) return exceptionWithHostPort(errno, 'connect', attempt.address)
+    return exceptionWithHostPort(errno, 'connect', attempt.address, this.port)
+  }
+
+  private onConnect (attempt: Attempt, status: number): void {
+    const socket = this.socket
+    if (attempt.timer) {
+      clearTimeout(attempt.timer)
+      attempt.timer = null
+    }
+    const native = attempt.native as NativeConnection
+    if (!socket.connecting) {
+      native.close()
+      return
+    }
+    if (status !== 0) {
+      native.close()
+      const err = this.connectError(status, attempt)
+      this.errors.push(err)
+      if (this.attempts.length > 1) {
+        socket.emit('connectionAttemptFailed', attempt.address, this.port, attempt.family, err)
+        if (status === UV_ECANCELED) this.current = this.attempts.length - 1
+      }
+      this.nextAttempt()
+      return
+    }
+    this.native = native
+    this.applySetup(native)
+    this.pending.applyTo(native)
+    socket.connecting = false
+    socket._unrefTimer()
+    socket.emit('connect')
+    socket.emit('ready')
+  }
+
+  /** The socket was destroyed before a connection was established. */
+  closeUnconnected (): void {
+    if (this.closed) return
+    this.closed = true
+    for (const a of this.attempts) {
+      if (a.timer) clearTimeout(a.timer)
+      a.timer = null
+      a.native?.close()
+    }
+    process.nextTick(() => this.onClose())
+  }
+
+  // ---- the batch ---------------------------------------------------------------
+
+  onBatch (batch: any[]): void {
+    const socket = this.socket
+    if (socket.timeout) socket._unrefTimer()
+    let error: unknown = null
+    const n = batch.length
+    for (let i = 0; i < n;) {
+      try {
+        switch (batch[i]) {
+          case Ev.HEAD: i = this.onHead(batch, i); break
+          case Ev.BODY:
+            if (this.parser) this.parser.onBody(batch[i + 1])
+            i += 2
+            break
+          case Ev.END: {
+            const p = this.parser
+            if (p) p.onEnd(batch[i + 1])
+            i += 2
+            break
+          }
+          case Ev.PARSE_ERROR:
+            this.onParseError(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4])
+            i += 5
+            break
+          case Ev.EOF: this.onEof(); i += 1; break
+          case Ev.DRAIN: this.onDrain(); i += 1; break
+          case Ev.IO_ERROR:
+            socket.destroy(errnoException(batch[i + 1], batch[i + 2]))
+            i += 3
+            break
+          case Ev.DATA:
+            if (this.upgraded && !socket.destroyed && !socket.push(batch[i + 1])) this.native.pause()
+            i += 2
+            break
+          case Ev.CLOSE: this.onClose(); i += 1; break
+          case Ev.CONNECT: i += 2; break  // attempts handle it (makeAttempt)
+          default: throw new Error(`uvhttp: unknown event ${batch[i]} in batch`)
+        }
+      } catch (err) {
+        if (error === null) error = err
+        i += 1
+        while (i < n && typeof batch[i] !== 'number') i++
+      }
+    }
+    if (error !== null) throw error
+  }
+
+  private onHead (batch: any[], i: number): number {
+    const flags: number = batch[i + 6]
+    const p = this.parser
+    if (p === null) {
+      // A response nobody asked for (on an idle pooled connection, or after
+      // the one expected): the connection cannot be trusted any more.
+      this.socket.destroy()
+      return i + 7
+    }
+    p.onHead(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4], batch[i + 5], flags)
+    i += 7
+    if ((flags & HeadFlag.UPGRADE) === 0) return i
+    // The engine parses no more: what followed the head is the new protocol's.
+    this.upgraded = true
+    this.parser = null
+    let ended = false
+    if (batch[i] === Ev.END) {
+      ended = true
+      i += 2
+    }
+    let head = Buffer.alloc(0)
+    if (batch[i] === Ev.DATA) {
+      head = batch[i + 1]
+      i += 2
+    }
+    p.onUpgrade(head, ended)
+    return i
+  }
+
+  private onParseError (code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined): void {
+    // A message cut short by the server closing: that is for the EOF that
+    // follows to report ('socket hang up', or the response's 'aborted').
+    if (rawPacket === undefined) return
+    const p = this.parser
+    if (p !== null) p.onParseError(parseError(code, reason, bytesParsed, rawPacket))
+    else this.socket.destroy()
+  }
+
+  private onEof (): void {
+    const socket = this.socket
+    if (this.upgraded) {
+      socket.push(null)
+      return
+    }
+    if (this.parser !== null) {
+      this.parser.onEof()
+      return
+    }
+    // Nothing expected: as a net.Socket without allowHalfOpen, end our side too.
+    if (socket.destroyed) return
+    socket.push(null)
+    socket.end()
+  }
+
+  private onDrain (): void {
+    const cbs = this.drainCallbacks
+    if (cbs.length === 0) return
+    this.drainCallbacks = []
+    for (let i = 0; i < cbs.length; i++) cbs[i]()
+  }
+
+  private onClose (): void {
+    this.closed = true
+    const cbs = this.drainCallbacks
+    this.drainCallbacks = []
+    const err = errnoException(-32 /* EPIPE */, 'write')
+    for (let i = 0; i < cbs.length; i++) cbs[i](err)
+    this.socket.onNativeClose()
+  }
+}
+
+function destroyWith (socket: Socket, err: Error): void {
+  socket.destroy(err)
+}
+
+function dnsFamily (family: unknown): number {
+  switch (family) {
+    case 'IPv4': return 4
+    case 'IPv6': return 6
+    default: return (family as number) || 0
+  }
+}
+
+function codedError (Base: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor, code: string, message: string): NodeError {
+  const err = new Base(message) as NodeError
+  err.code = code
+  return err
+}
+
+/** Node's NodeAggregateError for a Happy Eyeballs failure: code of the first error. */
+function aggregate (errors: Error[]): Error {
+  if (errors.length === 0) {
+    return codedError(Error, 'ERR_SOCKET_CONNECTION_TIMEOUT', 'Socket connection timeout')
+  }
+  const err = new AggregateError(errors) as AggregateError & { code?: string }
+  err.code = (errors[0] as NodeError).code
+  return err
+}
+
+/**
+ * net.createConnection() for the engine: returns a connecting socket at
+ * once; `cb` becomes a 'connect' listener. Options are net's: host, port,
+ * path (Unix socket), localAddress, family, hints, lookup, timeout, noDelay,
+ * keepAlive, keepAliveInitialDelay, autoSelectFamily(AttemptTimeout).
+ */
+export function connect (options: any, cb?: () => void): ClientSocket {
+  const conn = new ClientConnection(options)
+  const socket = conn.socket
+  if (options.timeout) socket.setTimeout(options.timeout)
+  if (options.noDelay) socket.setNoDelay(true)
+  if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveInitialDelay)
+  if (typeof cb === 'function') socket.once('connect', cb)
+  const path = options.path
+  if (path) {
+    if (typeof path !== 'string') throw ERR_INVALID_ARG_TYPE('options.path', 'string', path)
+    conn.connectPipe(path)
+    return socket
+  }
+  const localAddress = options.localAddress
+  if (localAddress && !net.isIP(localAddress)) {
+    throw codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${localAddress}`)
+  }
+  let port = options.port
+  if (port !== undefined) {
+    if (typeof port !== 'number' && typeof port !== 'string') {
+      throw ERR_INVALID_ARG_TYPE('options.port', ['number', 'string'], port)
+    }
+    const n = typeof port === 'string' && port.trim() !== '' ? Number(port) : port
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
+      throw ERR_SOCKET_BAD_PORT('options.port', port)
+    }
+    port = n
+  }
+  conn.connectTcp(options.host || 'localhost', port | 0, options)
+  return socket
+}
+
+/** The engine connection behind a socket, or null for a socket someone else made. */
+export function connectionOf (socket: unknown): ClientConnection | null {
+  return socket instanceof ClientSocket ? socket[kOwner] : null
+}
