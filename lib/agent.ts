@@ -1,0 +1,41 @@
+// Agent: Node's own http.Agent, with connections from the engine. Pooling
+// (getName keys, sockets / freeSockets / requests, maxSockets,
+// maxTotalSockets, maxFreeSockets, scheduling, the keep-alive timeout, the
+// 'free' and 'agentRemove' handling) stays exactly Node's, because real
+// applications and agents built on it (agentkeepalive, proxy agents) read and
+// override those fields (COMPAT.md #11); only createConnection changes.
+import * as http from 'http'
+import { connect } from './client-connection'
+
+export interface Agent extends http.Agent {
+  [key: string | symbol]: any
+}
+
+/** new Agent(options); callable as `Agent.call(this, options)` by ES5-style subclasses. */
+export const Agent = function Agent (this: Agent, options?: http.AgentOptions) {
+  if (!(this instanceof Agent)) return new (Agent as any)(options)
+  ;(http.Agent as any).call(this, options)
+  // Node's constructor reads its own Agent.defaultMaxSockets; honour ours.
+  if (!(options as any)?.maxSockets) this.maxSockets = (Agent as any).defaultMaxSockets
+} as unknown as {
+  new (options?: http.AgentOptions): Agent
+  (options?: http.AgentOptions): Agent
+  prototype: Agent
+  defaultMaxSockets: number
+}
+
+Object.setPrototypeOf(Agent.prototype, http.Agent.prototype)
+Object.setPrototypeOf(Agent, http.Agent)
+Agent.defaultMaxSockets = Infinity
+
+/**
+ * net.createConnection for the engine: the socket is returned at once (the
+ * agent's callback is kept as a 'connect' listener, as net does), errors
+ * arrive as its 'error' event.
+ */
+;(Agent.prototype as any).createConnection = function createConnection (options: any, cb?: () => void) {
+  return connect(options, cb)
+}
+
+/** Node 20's global agent: keep-alive, LIFO, free sockets closed after 5 s. */
+export const globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 } as http.AgentOptions)
