@@ -3,9 +3,12 @@
 // http.request and friends on the module object), so nothing here uses
 // `export ... from`, which TypeScript compiles to getters.
 import * as http from 'http'
+import { Agent as AgentCtor, globalAgent as defaultAgent } from './agent'
 import { binding } from './binding'
+import { ClientRequest as ClientRequestCtor, get as clientGet, request as clientRequest } from './client-request'
 import { validateHeaderName as validateName, validateHeaderValue as validateValue } from './headers'
 import { IncomingMessage as IncomingMessageCtor } from './incoming-message'
+import { createClient as legacyCreateClient } from './legacy-client'
 import { DEFAULT_MAX_HEADER_SIZE, Server as ServerCtor } from './server'
 import { ServerResponse as ServerResponseCtor } from './server-response'
 import { STATUS_CODES as CODES } from './status-codes'
@@ -26,11 +29,15 @@ export function createServer (options?: any, requestListener?: (...args: any[]) 
   return new ServerCtor(options, requestListener)
 }
 
-// The client half still runs on Node's core client until uvhttp's own lands
-// (issue 3); these are Node's objects, re-exported unchanged.
-export const request = http.request
-export const get = http.get
-export const ClientRequest = http.ClientRequest
-export const Agent = http.Agent
-export const globalAgent = http.globalAgent
+// The client: ClientRequest and Agent over the engine's connections. The
+// default agent of a request is read from this module's globalAgent at the
+// time of the request, so replacing it here replaces it (as http.globalAgent
+// does in Node).
+export const request = clientRequest
+export const get = clientGet
+export const ClientRequest = ClientRequestCtor
+export const Agent = AgentCtor
+export const globalAgent = defaultAgent
+export const createClient = legacyCreateClient
+// Node's HTTPParser pool serves the sockets uvhttp does not own.
 export const setMaxIdleHTTPParsers = http.setMaxIdleHTTPParsers
