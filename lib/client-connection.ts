@@ -402,7 +402,9 @@ export class ClientConnection {
       a.timer = null
       a.native?.close()
     }
-    process.nextTick(() => this.onClose())
+    // As a real close: after the destroy's 'error' (a nextTick), like the
+    // libuv close callback would be.
+    setImmediate(() => this.onClose())
   }
 
   // ---- the batch ---------------------------------------------------------------
@@ -582,7 +584,7 @@ export function connect (options: any, cb?: () => void): ClientSocket {
     }
     const n = typeof port === 'string' && port.trim() !== '' ? Number(port) : port
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
-      throw ERR_SOCKET_BAD_PORT('options.port', port)
+      throw ERR_SOCKET_BAD_PORT('Port', port)
     }
     port = n
   }
@@ -590,7 +592,13 @@ export function connect (options: any, cb?: () => void): ClientSocket {
   return socket
 }
 
-/** The engine connection behind a socket, or null for a socket someone else made. */
+/**
+ * The engine connection that parses responses for a socket; null for a
+ * socket someone else made, or one that left HTTP (an upgrade or CONNECT
+ * tunnel reused as the socket of another request is read as a plain stream).
+ */
 export function connectionOf (socket: unknown): ClientConnection | null {
-  return socket instanceof ClientSocket ? socket[kOwner] : null
+  if (!(socket instanceof ClientSocket)) return null
+  const conn = socket[kOwner]
+  return conn.upgraded ? null : conn
 }

@@ -233,6 +233,8 @@ class HTTPClientAsyncResource {
  */
 class ForeignResponseParser extends ResponseParser {
   private readonly parser: any
+  /** Node's own callbacks of the pooled parser, put back before it returns to the pool. */
+  private readonly saved: Array<[number, unknown]>
   private executing = false
   private releaseLater = false
 
@@ -240,6 +242,8 @@ class ForeignResponseParser extends ResponseParser {
     super(req, socket, null)
     const { HTTPParser } = common
     const parser = this.parser = common.parsers.alloc()
+    this.saved = [HTTPParser.kOnHeadersComplete | 0, HTTPParser.kOnBody | 0, HTTPParser.kOnMessageComplete | 0]
+      .map((k): [number, unknown] => [k, parser[k]])
     parser.initialize(HTTPParser.RESPONSE, new HTTPClientAsyncResource('HTTPINCOMINGMESSAGE', req),
       req.maxHeaderSize || 0, lenient ? HTTPParser.kLenientAll | 0 : HTTPParser.kLenientNone | 0)
     parser.socket = socket
@@ -305,6 +309,8 @@ class ForeignResponseParser extends ResponseParser {
     this.releaseLater = false
     this.socket.removeListener('data', this.onData)
     this.socket.removeListener('end', this.onSocketEnd)
+    // The pool is shared with Node's own server and client.
+    for (const [k, fn] of this.saved) this.parser[k] = fn
     common.freeParser(this.parser, null, null)
   }
 
