@@ -30,9 +30,13 @@ const kError = Symbol('uvhttp.clientRequestError')
 
 const onRequestStart = dc.channel('http.client.request.start')
 
+let moduleExports: { globalAgent: unknown } | undefined
+
 /** The default agent is whatever the module's `globalAgent` is now (users replace it). */
 function currentGlobalAgent (): any {
-  return require('./index').globalAgent
+  // Loaded on first use: index.ts loads this file.
+  moduleExports ??= require('./index') as { globalAgent: unknown }
+  return moduleExports.globalAgent
 }
 
 function isURL (value: any): value is URL {
