@@ -253,6 +253,37 @@ eachImpl('client basics', (http) => {
       agent.destroy()
     })
 
+    it('HEAD answered by 1xx first: the final answer still has no body, the socket is reused', async () => {
+      const { onConnection } = scripted((head) => head.startsWith('HEAD')
+        ? 'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n'
+        : OK('after'))
+      const { port } = await servers.raw(onConnection)
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+      const head = await exchange(http, { host: '127.0.0.1', port, method: 'HEAD', agent })
+      const get = await exchange(http, { host: '127.0.0.1', port, agent })
+      agent.destroy()
+      assert.deepStrictEqual(head.events.slice(0, 4), ['socket', 'finish', 'information 103', 'response'])
+      assert.strictEqual(head.body.length, 0)
+      assert.strictEqual(get.body.toString(), 'after')
+      assert.strictEqual(get.req.reusedSocket, true)
+    })
+
+    it('CONNECT answered 407 with a body: still \'connect\', the body is the tunnel\'s head', async () => {
+      const { onConnection } = scripted(() => 'HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 4\r\n\r\nnope')
+      const { port } = await servers.raw(onConnection)
+      const got = await new Promise((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'CONNECT', path: 'x.example:443' })
+        req.on('error', reject)
+        req.on('response', () => reject(new Error('response instead of connect')))
+        req.on('connect', (res, socket, head) => {
+          socket.destroy()
+          resolve([res.statusCode, head.toString(), res.complete])
+        })
+        req.end()
+      })
+      assert.deepStrictEqual(got, [407, 'nope', true])
+    })
+
     it('maxHeadersCount and joinDuplicateHeaders shape res.headers', async () => {
       const { onConnection } = scripted(() => 'HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nB: 3\r\nC: 4\r\nContent-Length: 0\r\n\r\n')
       const { port } = await servers.raw(onConnection)

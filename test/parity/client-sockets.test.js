@@ -124,4 +124,40 @@ eachImpl('client over sockets from elsewhere', (http) => {
       assert.strictEqual(out.body.toString(), `node /n${i}`)
     }
   })
+
+  describe('TLS through https.Agent', () => {
+    let tlsOptions = null
+    before(function () {
+      // A throwaway self-signed certificate; skipped without openssl.
+      const { execFileSync } = require('child_process')
+      const fs = require('fs')
+      const os = require('os')
+      const path = require('path')
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uvhttp-tls-'))
+      try {
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'),
+          '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
+        tlsOptions = { key: fs.readFileSync(path.join(dir, 'k.pem')), cert: fs.readFileSync(path.join(dir, 'c.pem')) }
+      } catch {
+        this.skip()
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    })
+
+    it('a request over a TLS socket, kept alive', async () => {
+      const https = require('https')
+      const server = https.createServer(tlsOptions, (req, res) => res.end(`secure ${req.url} ${req.socket.encrypted}`))
+      servers.track(server)
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const agent = new https.Agent({ keepAlive: true, ca: tlsOptions.cert })
+      const port = server.address().port
+      const a = await exchange(http, { protocol: 'https:', host: '127.0.0.1', port, path: '/1', agent })
+      await waitFor(() => Object.keys(agent.freeSockets).length === 1, 2000, 'pooled')
+      const b = await exchange(http, { protocol: 'https:', host: '127.0.0.1', port, path: '/2', agent })
+      agent.destroy()
+      assert.deepStrictEqual([a.body.toString(), b.body.toString(), b.req.reusedSocket], ['secure /1 true', 'secure /2 true', true])
+      assert.strictEqual(a.req.protocol, 'https:')
+    })
+  })
 })
