@@ -86,7 +86,7 @@ export class ServerConnection {
   /** Idle: between requests, with nothing left to write (closeIdleConnections). */
   isIdle (): boolean {
     const msg = (this.socket as any)._httpMessage
-    return this.native.messageAge < 0 && this.parsing === null && (!msg || msg.finished)
+    return !this.upgraded && this.native.messageAge < 0 && this.parsing === null && (!msg || msg.finished)
   }
 
   // ---- the batch ---------------------------------------------------------------
@@ -253,6 +253,9 @@ export class ServerConnection {
     socket.removeListener('drain', socketOnDrain)
     const eventName = req.method === 'CONNECT' ? 'connect' : 'upgrade'
     if (server.listenerCount(eventName) > 0) {
+      // Whoever reads the socket now starts it (Node does the same, in case
+      // a request body's reader had left the socket flowing).
+      ;(socket as any).readableFlowing = null
       server.emit(eventName, req, socket, head)
     } else {
       // Nobody takes a CONNECT tunnel: close it (Node does the same).

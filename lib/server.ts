@@ -254,8 +254,12 @@ proto.forgetConnection = function forgetConnection (this: Server, conn: ServerCo
   if (!this[kListener] && this[kConnections].size === 0) this._emitCloseIfDrained()
 }
 
+// Both leave alone a socket that 'upgrade'/'connect' took (Node's parser,
+// which these walk, is freed at the hand-over).
 proto.closeAllConnections = function closeAllConnections (this: Server) {
-  for (const conn of this[kConnections] as Set<ServerConnection>) conn.socket.destroy()
+  for (const conn of this[kConnections] as Set<ServerConnection>) {
+    if (!conn.upgraded) conn.socket.destroy()
+  }
 }
 
 proto.closeIdleConnections = function closeIdleConnections (this: Server) {

@@ -206,7 +206,10 @@ int HttpParser::OnHeadersComplete(llhttp_t* p) {
   self->headers_.Clear();
   self->token_open_ = false;
   self->header_bytes_ = 0;
-  if (tunnel) return 2;
+  // A request that leaves the parser has no body here: what follows its head
+  // is the new protocol's (Node's parserOnIncoming returns 2 for it, so an
+  // upgrade with Content-Length hands those bytes over in `head`).
+  if (tunnel || (upgrade && p->type == HTTP_REQUEST)) return 2;
   if (self->skip_body_) {
     // A HEAD's final answer may follow interim 1xx ones (which never have a
     // body): keep the flag for it. 101 ends HTTP on this connection.
