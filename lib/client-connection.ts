@@ -7,7 +7,7 @@
 import * as dns from 'dns'
 import * as net from 'net'
 import { binding, NativeConnection } from './binding'
-import { Ev, HeadFlag } from './constants'
+import { Ev, HeadFlag, ParserMode } from './constants'
 import { errnoException, exceptionWithHostPort, parseError, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT, NodeError, ParseError } from './errors'
 import { kOwner, Socket } from './socket'
 import './server' // registers the per-env batch handler (binding.setup)
@@ -126,6 +126,19 @@ export class ClientSocket extends Socket {
     this.connecting = false
     super._destroy(err, cb)
   }
+
+  // Someone reads the socket itself while no uvhttp request is parsing on
+  // it: another HTTP client (node:http's ClientRequest given a uvhttp
+  // Agent, as libraries taking an `agent` option do) or a protocol of the
+  // application's. From then on its bytes are delivered raw.
+  override on (event: string | symbol, listener: (...args: any[]) => void): this {
+    if (event === 'data' || event === 'readable') this[kOwner].readByOthers()
+    return super.on(event as string, listener)
+  }
+
+  override addListener (event: string | symbol, listener: (...args: any[]) => void): this {
+    return this.on(event, listener)
+  }
 }
 
 function deferUntilConnected (socket: ClientSocket, write: () => void, cb: (err?: Error | null) => void): void {
@@ -171,7 +184,10 @@ export class ClientConnection {
   readonly socket: ClientSocket
   /** The request waiting for (or reading) a response; null between requests. */
   parser: ResponseSink | null = null
-  /** An upgrade/CONNECT took the connection: bytes now go to socket.push. */
+  /**
+   * The engine parses no more: an upgrade/CONNECT took the connection, or
+   * someone else reads it (readByOthers). Bytes now go to socket.push.
+   */
   upgraded = false
   private readonly pending: PendingNative
   private readonly setup: ParserSetup = { maxHeaderSize: 0, lenient: false, noBody: false, upgrade: false }
@@ -210,7 +226,18 @@ export class ClientConnection {
     if (this.native !== (this.pending as unknown) && !this.closed) this.applySetup(this.native)
   }
 
+  /** The socket's bytes are wanted as they come (see ClientSocket#on). */
+  readByOthers (): void {
+    if (this.upgraded || this.parser !== null) return
+    this.upgraded = true
+    if (this.native !== (this.pending as unknown) && !this.closed) this.native.setParser(ParserMode.NONE)
+  }
+
   private applySetup (native: NativeConnection): void {
+    if (this.upgraded) {
+      native.setParser(ParserMode.NONE)
+      return
+    }
     const s = this.setup
     if (s.maxHeaderSize > 0) native.setLimits(s.maxHeaderSize, 0, s.lenient)
     if (s.noBody) native.expectNoBody()
