@@ -243,8 +243,8 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
     this.onSocket(connect(opts))
   }
 } as unknown as {
-  new (input: any, options?: any, cb?: (res: http.IncomingMessage) => void): ClientRequest
-  (input: any, options?: any, cb?: (res: http.IncomingMessage) => void): ClientRequest
+  new (input: string | URL | http.ClientRequestArgs, options?: http.ClientRequestArgs | ((res: http.IncomingMessage) => void), cb?: (res: http.IncomingMessage) => void): ClientRequest
+  (input: string | URL | http.ClientRequestArgs, options?: http.ClientRequestArgs | ((res: http.IncomingMessage) => void), cb?: (res: http.IncomingMessage) => void): ClientRequest
   prototype: ClientRequest
 }
 
@@ -379,12 +379,18 @@ proto.clearTimeout = function clearTimeout (this: ClientRequest, cb?: () => void
   this.setTimeout(0, cb)
 }
 
+type ResponseListener = (res: http.IncomingMessage) => void
+
 /** http.request(url | options [, options] [, callback]) */
+export function request (options: http.RequestOptions | string | URL, callback?: ResponseListener): ClientRequest
+export function request (url: string | URL, options: http.RequestOptions, callback?: ResponseListener): ClientRequest
 export function request (url: any, options?: any, cb?: any): ClientRequest {
   return new ClientRequest(url, options, cb)
 }
 
 /** http.get(): a request that is ended at once. */
+export function get (options: http.RequestOptions | string | URL, callback?: ResponseListener): ClientRequest
+export function get (url: string | URL, options: http.RequestOptions, callback?: ResponseListener): ClientRequest
 export function get (url: any, options?: any, cb?: any): ClientRequest {
   const req = new ClientRequest(url, options, cb)
   req.end()
