@@ -49,6 +49,15 @@ napi_value NameCache::Get(napi_env env, const char* data, size_t len) {
   return v;
 }
 
+void AddonData::Untrack(LoopHandle* h) {
+  handles.erase(h);
+  if (tearing_down && handles.empty() && teardown) {
+    napi_async_cleanup_hook_handle done = teardown;
+    teardown = nullptr;
+    napi_remove_async_cleanup_hook(done);
+  }
+}
+
 napi_value CallIntoJs(Napi::Env env, const Napi::FunctionReference& fn, napi_value recv,
                       std::initializer_list<napi_value> args, napi_async_context ctx) {
   napi_value result = nullptr;
@@ -113,6 +122,20 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   return wrapper;
 }
 
+// The environment is ending: close every handle still open (their close
+// callbacks call Untrack); Node runs the loop until the hook is removed.
+void OnTeardown(napi_async_cleanup_hook_handle hook, void* arg) {
+  auto* d = static_cast<AddonData*>(arg);
+  d->tearing_down = true;
+  if (d->handles.empty()) {
+    napi_remove_async_cleanup_hook(hook);
+    return;
+  }
+  d->teardown = hook;
+  std::vector<LoopHandle*> open(d->handles.begin(), d->handles.end());
+  for (LoopHandle* h : open) h->CloseForTeardown();
+}
+
 Napi::Array Methods(Napi::Env env) {
   Napi::Array names = Napi::Array::New(env);
 #define UVHTTP_METHOD(num, name, string) names.Set(static_cast<uint32_t>(num), #string);
@@ -139,6 +162,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   napi_get_uv_event_loop(env, &data->loop);
   env.SetInstanceData(data);  // deleted with the environment
+  napi_add_async_cleanup_hook(env, OnTeardown, data, nullptr);
 
   Napi::Function connection = Connection::Define(env);
   data->connection_ctor = Napi::Persistent(connection);

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "constants.h"
@@ -31,6 +32,16 @@ class NameCache {
   napi_env env_ = nullptr;
 };
 
+// Owner of a libuv handle on the environment's loop (Connection, Listener).
+class LoopHandle {
+ public:
+  // Closes the handle without calling into JS: the environment is ending.
+  virtual void CloseForTeardown() = 0;
+
+ protected:
+  ~LoopHandle() = default;
+};
+
 struct AddonData {
   uv_loop_t* loop = nullptr;
   Napi::FunctionReference connection_ctor;
@@ -41,6 +52,17 @@ struct AddonData {
   // every connection; a read that arrives while it is in use gets its own.
   std::unique_ptr<char[]> read_buffer{new char[kReadBufferSize]};
   bool read_buffer_busy = false;
+
+  // Handles from uv_*_init to their close callback. When the environment ends
+  // (a Worker stops, the main thread exits) an async cleanup hook closes them
+  // and holds the teardown until their close callbacks ran: libuv must not
+  // see the loop closed, nor the wrappers freed, with one still open.
+  std::unordered_set<LoopHandle*> handles;
+  bool tearing_down = false;
+  napi_async_cleanup_hook_handle teardown = nullptr;
+  void Track(LoopHandle* h) { handles.insert(h); }
+  // From a close callback; the last one during teardown releases the hook.
+  void Untrack(LoopHandle* h);
 };
 
 // Calls fn with recv inside the async context, draining the task queues once

@@ -88,6 +88,7 @@ int Connection::Accept(uv_stream_t* server, bool pipe) {
   initialized_ = true;
   handle_.tcp.data = this;
   Ref();  // released in OnClosed
+  data_->Track(this);
   r = uv_accept(server, stream());
   if (r < 0) CloseHandle();
   return r;
@@ -99,6 +100,7 @@ int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* loca
   initialized_ = true;
   handle_.tcp.data = this;
   Ref();
+  data_->Track(this);
   if (local && (r = uv_tcp_bind(&handle_.tcp, local, 0)) < 0) {
     CloseHandle();
     return r;
@@ -115,6 +117,7 @@ int Connection::ConnectPipe(const char* path) {
   initialized_ = true;
   handle_.pipe.data = this;
   Ref();
+  data_->Track(this);
   connect_req_.data = this;
   // libuv reports every failure of a pipe connect (ENOENT, ECONNREFUSED…)
   // through the callback, as Node's PipeWrap sees it.
@@ -448,12 +451,16 @@ void Connection::CloseHandle() {
 void Connection::OnClosed(uv_handle_t* h) {
   auto* self = static_cast<Connection*>(h->data);
   if (!self->owner_.IsEmpty()) {
-    Napi::HandleScope scope(self->Env());
-    self->PushInt(kEvClose);
-    self->Deliver();
+    // No JS runs once the environment is ending.
+    if (!self->data_->tearing_down) {
+      Napi::HandleScope scope(self->Env());
+      self->PushInt(kEvClose);
+      self->Deliver();
+    }
     self->owner_.Reset();
   }
   self->config_.reset();
+  self->data_->Untrack(self);
   self->Unref();
 }
 

@@ -28,7 +28,7 @@ struct ConnectionConfig {
   bool lenient = false;
 };
 
-class Connection : public Napi::ObjectWrap<Connection>, public ParserSink {
+class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, public LoopHandle {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit Connection(const Napi::CallbackInfo& info);
@@ -46,6 +46,7 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink {
   // Starts the read loop unless JS paused or closed the connection meanwhile.
   void BeginReading();
   void Destroy() { CloseHandle(); }
+  void CloseForTeardown() override { CloseHandle(); }
 
   // ParserSink
   bool WantUpgrade() override { return config_->want_upgrade; }

@@ -36,6 +36,7 @@ int Listener::InitHandle(bool pipe) {
   initialized_ = true;
   handle_.tcp.data = this;
   Ref();  // released in OnClosed
+  data_->Track(this);
   return 0;
 }
 
@@ -131,7 +132,9 @@ void Listener::SetRef(const Napi::CallbackInfo& info) {
   if (info[0].ToBoolean()) uv_ref(h); else uv_unref(h);
 }
 
-void Listener::Close(const Napi::CallbackInfo&) {
+void Listener::Close(const Napi::CallbackInfo&) { CloseHandle(); }
+
+void Listener::CloseHandle() {
   if (!initialized_ || closing_) return;
   closing_ = true;
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
@@ -139,6 +142,7 @@ void Listener::Close(const Napi::CallbackInfo&) {
 
 void Listener::OnClosed(uv_handle_t* h) {
   auto* self = static_cast<Listener*>(h->data);
+  self->data_->Untrack(self);
   self->Unref();
 }
 

@@ -13,10 +13,11 @@
 
 namespace uvhttp {
 
-class Listener : public Napi::ObjectWrap<Listener> {
+class Listener : public Napi::ObjectWrap<Listener>, public LoopHandle {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit Listener(const Napi::CallbackInfo& info);
+  void CloseForTeardown() override { CloseHandle(); }
 
  private:
   Napi::Value Listen(const Napi::CallbackInfo& info);
@@ -30,6 +31,7 @@ class Listener : public Napi::ObjectWrap<Listener> {
   static void OnConnection(uv_stream_t* server, int status);
   static void OnClosed(uv_handle_t* h);
   int InitHandle(bool pipe);
+  void CloseHandle();
 
   union {
     uv_tcp_t tcp;
