@@ -7,6 +7,7 @@
         "native/http_parser.cc",
         "native/connection.cc",
         "native/listener.cc",
+        "native/standalone_parser.cc",
         "native/write_queue.cc",
         "<!@(node scripts/llhttp-sources.js)"
       ],

@@ -62,8 +62,29 @@ export interface NativeListener {
   setRef (on: boolean): void
 }
 
+/**
+ * The engine's HTTP parser for a socket JS owns (server.emit('connection', s)
+ * with a TLS socket, a net.Socket or any Duplex): the same llhttp wrapper,
+ * limits and upgrade rule as a NativeConnection, and the same batch records,
+ * returned instead of delivered (there is no read loop to deliver from).
+ */
+export interface NativeParser {
+  /**
+   * Parses one chunk; returns its batch (HEAD, BODY, END, PARSE_ERROR, then
+   * DATA with the bytes after an upgrade/CONNECT head), or undefined if it
+   * produced nothing. After an upgrade or an error further input is ignored.
+   */
+  execute (chunk: Uint8Array, wantUpgrade: boolean): unknown[] | undefined
+  /** The socket ended: [PARSE_ERROR for a truncated message,] EOF. */
+  finish (): unknown[]
+  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  readonly messageAge: number
+  readonly headersComplete: boolean
+}
+
 export interface Binding {
   Listener: new (owner: object) => NativeListener
+  Parser: new () => NativeParser
   /**
    * Creates a client connection (kind 4 | 6: host is an IP literal; kind 0:
    * host is a Unix socket path), or returns a negative errno. CONNECT (errno)

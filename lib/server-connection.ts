@@ -1,14 +1,17 @@
-// ServerConnection: the state of one accepted connection, and the only code
+// ServerConnection: the state of one server connection, and the only code
 // on the server side that reads the engine's batches (lib/constants.ts Ev).
 // It plays the part of Node's connectionListenerInternal / parserOnIncoming /
 // resOnFinish (lib/_http_server.js), so events come in Node's order, with
-// the native parser in place of Node's.
+// the native parser in place of Node's. The batches come from the engine's
+// own connection (a NativeConnection under a lib/socket.ts facade), or from a
+// NativeParser fed by a socket the application brought (lib/js-connection.ts).
+import type { Duplex } from 'stream'
 import { binding, NativeConnection } from './binding'
 import { Ev, HeadFlag } from './constants'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT } from './errors'
 import { kNeedDrain } from './node-internals'
-import { kOwner, Socket } from './socket'
-import { kIncomingMessage, kServerResponse } from './symbols'
+import { Socket } from './socket'
+import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
 import type { Server } from './server'
 
 const METHODS = binding.METHODS
@@ -31,10 +34,32 @@ const MAX_WAITING_RESPONSES = 64
 /** Node's parser hands headers to JS in groups of this many pairs (kMaxHeaderFieldsCount). */
 const HEADER_GROUP_ENTRIES = 64
 
+/**
+ * What a ServerConnection needs of whatever carries its bytes: the engine's
+ * NativeConnection, or for a socket JS owns, lib/js-connection.ts's adapter
+ * (socket.pause()/resume() and a NativeParser's clocks).
+ */
+export interface ServerTransport {
+  /** Stop / restart reading (backpressure). */
+  pause (): void
+  resume (): void
+  /** Bytes written but not yet taken by the kernel, beyond the socket's own Writable buffer. */
+  readonly writeQueueSize: number
+  /** Milliseconds since the message being parsed began, or -1 between messages. */
+  readonly messageAge: number
+  readonly headersComplete: boolean
+}
+
 export class ServerConnection {
-  readonly native: NativeConnection
+  readonly native: ServerTransport
   readonly server: Server
+  /**
+   * The engine's socket facade; for a socket the application brought, that
+   * socket itself (any Duplex: only the Duplex API is used on it then).
+   */
   readonly socket: Socket
+  /** The socket is the application's own (server.emit('connection', s)). */
+  readonly foreign: boolean
   closed = false
   /** Requests whose responses are not finished yet, oldest first (Node's state.incoming). */
   readonly incoming: any[] = []
@@ -63,20 +88,38 @@ export class ServerConnection {
   /** Write callbacks waiting for the native queue to drain. */
   private drainCallbacks: Array<(err?: Error | null) => void> = []
 
-  constructor (server: Server, native: NativeConnection) {
+  /** The 'close' listener, removed when the socket leaves HTTP (upgrade). */
+  protected readonly closeListener = (): void => this.onSocketClose()
+
+  constructor (server: Server, native: ServerTransport, foreignSocket?: Duplex) {
     this.server = server
     this.native = native
-    const socket = this.socket = new Socket(this, { allowHalfOpen: true, highWaterMark: (server as any).highWaterMark } as any)
+    this.foreign = foreignSocket !== undefined
+    let socket: Socket
+    if (foreignSocket === undefined) {
+      // The engine's own connections carry a NativeConnection.
+      socket = new Socket(this as unknown as ServerConnection & { native: NativeConnection },
+        { allowHalfOpen: true, highWaterMark: (server as any).highWaterMark } as any)
+      // net.Server's bookkeeping field; a foreign socket keeps its own
+      // (a TLS socket's _server is the tls.Server that counts it).
+      ;(socket as any)._server = server
+    } else {
+      socket = foreignSocket as Socket
+    }
+    this.socket = socket
     ;(socket as any).server = server
-    ;(socket as any)._server = server
+    ;(socket as any)[kServerConnection] = this
     socket.on('error', socketOnError)
     socket.on('timeout', socketOnTimeout)
     socket.on('drain', socketOnDrain)
-    socket.on('close', () => this.onSocketClose())
+    socket.on('close', this.closeListener)
     this.highWaterMark = socket.writableHighWaterMark
-    if (server.timeout) socket.setTimeout(server.timeout)
-    if (server.noDelay !== false) native.setNoDelay(true)
-    if (server.keepAlive) native.setKeepAlive(true, Math.floor((server.keepAliveInitialDelay ?? 0) / 1000))
+    if (server.timeout && typeof socket.setTimeout === 'function') socket.setTimeout(server.timeout)
+    if (foreignSocket !== undefined) return
+    // Options net.Server applies to the sockets it accepts (not to emitted ones).
+    const conn = native as NativeConnection
+    if (server.noDelay !== false) conn.setNoDelay(true)
+    if (server.keepAlive) conn.setKeepAlive(true, Math.floor((server.keepAliveInitialDelay ?? 0) / 1000))
   }
 
   afterDrain (cb: (err?: Error | null) => void): void {
@@ -108,7 +151,7 @@ export class ServerConnection {
           case Ev.BODY: this.onBody(batch[i + 1]); i += 2; break
           case Ev.END: this.onMessageEnd(batch[i + 1]); i += 2; break
           case Ev.PARSE_ERROR:
-            socketOnError.call(socket, parseError(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4]))
+            socketOnError.call(socket, serverParseError(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4]))
             i += 5
             break
           case Ev.EOF: this.onEof(); i += 1; break
@@ -251,6 +294,7 @@ export class ServerConnection {
     socket.removeListener('error', socketOnError)
     socket.removeListener('timeout', socketOnTimeout)
     socket.removeListener('drain', socketOnDrain)
+    this.releaseSocket()
     const eventName = req.method === 'CONNECT' ? 'connect' : 'upgrade'
     if (server.listenerCount(eventName) > 0) {
       // Whoever reads the socket now starts it (Node does the same, in case
@@ -263,6 +307,9 @@ export class ServerConnection {
     }
     return i
   }
+
+  /** The socket leaves HTTP: a connection whose socket JS owns lets go of it here. */
+  protected releaseSocket (): void {}
 
   private onData (chunk: Buffer): void {
     if (!this.upgraded) return
@@ -282,7 +329,8 @@ export class ServerConnection {
     const last = this.outgoing.length ? this.outgoing[this.outgoing.length - 1] : (socket as any)._httpMessage
     if (this.server.httpAllowHalfOpen && last) last._last = true
     else socket.end()
-    socket.push(null)
+    // A foreign socket has ended by itself (its 'end' brought us here).
+    if (!this.foreign) socket.push(null)
   }
 
   private onDrain (): void {
@@ -326,7 +374,8 @@ export class ServerConnection {
     res.detachSocket(socket)
     process.nextTick(emitCloseNT, res)
     if (res._last) {
-      socket.destroySoon()
+      if (typeof socket.destroySoon === 'function') socket.destroySoon()
+      else socket.end()
     } else if (this.outgoing.length === 0) {
       const timeout = this.server.keepAliveTimeout
       if (timeout) this.waitKeepAlive(timeout + KEEP_ALIVE_GRACE_MS)
@@ -343,7 +392,7 @@ export class ServerConnection {
       (this.socket as any)._writableState.length >= hwm || this.native.writeQueueSize >= hwm
   }
 
-  private resumeIfDrained (): void {
+  resumeIfDrained (): void {
     if (this.readPaused && !this.closed && !this.outputBackedUp()) {
       this.readPaused = false
       this.native.resume()
@@ -384,6 +433,21 @@ function truncateLikeNode (raw: string[], maxEntries: number): string[] {
   let kept = 0
   while (kept < raw.length && kept < maxEntries) kept += HEADER_GROUP_ENTRIES
   return kept >= raw.length ? raw : raw.slice(0, kept)
+}
+
+/**
+ * A parse error as Node's server reports it. One found at the end of the
+ * stream (no rawPacket: a truncated message) comes from parser.finish() in
+ * socketOnEnd, which skips prepareError: its message stays 'Parse Error'.
+ */
+function serverParseError (code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined): Error {
+  const err = parseError(code, reason, bytesParsed, rawPacket as Buffer)
+  if (rawPacket === undefined) {
+    err.message = 'Parse Error'
+    err.stack = 'Error: Parse Error'
+    delete (err as any).rawPacket
+  }
+  return err
 }
 
 function hasHost (raw: string[]): boolean {
@@ -440,7 +504,7 @@ function socketOnError (this: any, e: any): void {
 }
 
 function socketOnTimeout (this: any): void {
-  const conn: ServerConnection | undefined = this[kOwner]
+  const conn: ServerConnection | undefined = this[kServerConnection]
   const req = conn?.parsing
   const reqTimeout = req && !req.complete && req.emit('timeout', this)
   const res = this._httpMessage

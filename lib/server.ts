@@ -7,9 +7,11 @@ import * as net from 'net'
 import { binding, NativeConnection, NativeListener } from './binding'
 import * as errors from './errors'
 import { IncomingMessage } from './incoming-message'
+import { JsConnection } from './js-connection'
 import { ServerConnection } from './server-connection'
 import { ServerResponse } from './server-response'
-import { kCheckTimer, kConnections, kIncomingMessage, kListener, kRef, kServerResponse } from './symbols'
+import { kOwner, Socket } from './socket'
+import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kRef, kServerResponse } from './symbols'
 
 /** Node's default --max-http-header-size. */
 export const DEFAULT_MAX_HEADER_SIZE = 16384
@@ -79,6 +81,10 @@ export const Server = function Server (this: Server, options?: any, requestListe
   this.maxHeadersCount = null
   this.maxRequestsPerSocket = 0
   this[kConnections] = new Set<ServerConnection>()
+  // Sockets the application hands over (Node's connectionListener); they do
+  // not count as the listener's connections (net.Server#_connections).
+  this[kForeignConnections] = new Set<ServerConnection>()
+  this.on('connection', onConnectionEvent)
   this[kListener] = null
   this[kCheckTimer] = null
   this[kRef] = true
@@ -89,6 +95,17 @@ export const Server = function Server (this: Server, options?: any, requestListe
 
 Object.setPrototypeOf(Server.prototype, net.Server.prototype)
 Object.setPrototypeOf(Server, net.Server)
+
+/**
+ * server.emit('connection', socket): HTTP over a socket the application
+ * brought (a TLS socket, a net.Socket, any Duplex). The engine announces its
+ * own sockets with the same event; those are served already.
+ */
+function onConnectionEvent (this: Server, socket: any): void {
+  if (socket instanceof Socket && socket[kOwner] instanceof ServerConnection) return
+  // eslint-disable-next-line no-new
+  new JsConnection(this, socket)
+}
 
 function onNewListener (this: Server, event: string | symbol): void {
   if (event === 'upgrade') this[kListener]?.setUpgrade(true)
@@ -183,7 +200,8 @@ function bindAndListen (server: Server, kind: number, where: string, port: numbe
     process.nextTick(() => server.emit('error', err))
     return true
   }
-  listener.setLimits(server.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, 0, !!server.insecureHTTPParser)
+  // 0 means the default, as Node's parser.initialize has it.
+  listener.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, 0, !!server.insecureHTTPParser)
   listener.setUpgrade(server.listenerCount('upgrade') > 0)
   if (!server[kRef]) listener.setRef(false)
   server[kListener] = listener
@@ -208,6 +226,7 @@ function checkConnections (server: Server): void {
   const requestTimeout = server.requestTimeout
   if (headersTimeout === 0 && requestTimeout === 0) return
   for (const conn of server[kConnections] as Set<ServerConnection>) conn.checkTimeouts(headersTimeout, requestTimeout)
+  for (const conn of server[kForeignConnections] as Set<ServerConnection>) conn.checkTimeouts(headersTimeout, requestTimeout)
 }
 
 Object.defineProperty(proto, 'listening', {
@@ -260,10 +279,14 @@ proto.closeAllConnections = function closeAllConnections (this: Server) {
   for (const conn of this[kConnections] as Set<ServerConnection>) {
     if (!conn.upgraded) conn.socket.destroy()
   }
+  for (const conn of this[kForeignConnections] as Set<ServerConnection>) conn.socket.destroy()
 }
 
 proto.closeIdleConnections = function closeIdleConnections (this: Server) {
   for (const conn of this[kConnections] as Set<ServerConnection>) {
+    if (conn.isIdle()) conn.socket.destroy()
+  }
+  for (const conn of this[kForeignConnections] as Set<ServerConnection>) {
     if (conn.isIdle()) conn.socket.destroy()
   }
 }

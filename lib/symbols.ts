@@ -23,6 +23,10 @@ export const kCorked = Symbol('uvhttp.corked')
 export const kUniqueHeaders = Symbol('uvhttp.uniqueHeaders')
 /** Server: its connections, and the interval that checks their timeouts. */
 export const kConnections = Symbol('uvhttp.connections')
+/** Server: connections over sockets the application brought (server.emit('connection', s)). */
+export const kForeignConnections = Symbol('uvhttp.foreignConnections')
+/** A server socket (the engine's or the application's): its ServerConnection. */
+export const kServerConnection = Symbol('uvhttp.serverConnection')
 export const kListener = Symbol('uvhttp.listener')
 export const kCheckTimer = Symbol('uvhttp.checkTimer')
 export const kOptions = Symbol('uvhttp.options')

@@ -7,6 +7,7 @@
 #include "addon_data.h"
 #include "connection.h"
 #include "listener.h"
+#include "standalone_parser.h"
 
 namespace uvhttp {
 
@@ -168,6 +169,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   data->connection_ctor = Napi::Persistent(connection);
   exports.Set("Connection", connection);
   exports.Set("Listener", Listener::Define(env));
+  exports.Set("Parser", Parser::Define(env));
   exports.Set("setup", Napi::Function::New<Setup>(env, "setup"));
   exports.Set("connect", Napi::Function::New<Connect>(env, "connect"));
   exports.Set("METHODS", Methods(env));
