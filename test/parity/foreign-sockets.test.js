@@ -11,6 +11,7 @@ const net = require('net')
 const stream = require('stream')
 const tls = require('tls')
 const { AsyncLocalStorage } = require('async_hooks')
+const { once } = require('events')
 const { WebSocketServer, WebSocket } = require('ws')
 const { eachImpl } = require('../helpers/impls')
 const { listen, close, rawRequest, normaliseDate, delay } = require('../helpers/net')
@@ -186,6 +187,32 @@ eachImpl('server.emit(\'connection\', socket): sockets the application brings', 
       client.resume()
       res.end('ok')
       await onceWithin(client, 'close')
+    })
+
+    it('a client that pipelines without reading responses stalls: the handed-over socket stops being read', async function () {
+      this.timeout(15000)
+      let requests = 0
+      const body = Buffer.alloc(16 * 1024, 'r')
+      const { port } = await handOver('net', (req, res) => { requests++; res.end(body) })
+      const sock = net.connect(port, '127.0.0.1')
+      sock.on('error', () => {})
+      await onceWithin(sock, 'connect')
+      sock.pause()
+      const request = Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(2000)}\r\n\r\n`.repeat(256))
+      let sent = 0
+      const deadline = Date.now() + 8000
+      while (Date.now() < deadline && sent < 50000) {
+        if (!sock.write(request)) {
+          const drained = await Promise.race([once(sock, 'drain').then(() => true), delay(500).then(() => false)])
+          if (!drained) break
+        }
+        sent += 256
+      }
+      await delay(200)
+      const handled = requests
+      sock.destroy()
+      assert.ok(sent < 50000, `the client was never stalled (${sent} requests sent)`)
+      assert.ok(handled < sent, `the server handled every request (${handled} of ${sent})`)
     })
 
     it('\'upgrade\' hands over the same socket with head; the server stops parsing it', async () => {

@@ -15,6 +15,8 @@ const { execFile, execFileSync } = require('child_process')
 const { eachImpl } = require('../helpers/impls')
 const { listen, close } = require('../helpers/net')
 const { useServers } = require('../helpers/res-util')
+const { selfSignedCert } = require('../helpers/tls-cert')
+const tls = require('tls')
 
 const sha = (buf) => crypto.createHash('sha256').update(buf).digest('hex')
 
@@ -113,6 +115,29 @@ eachImpl('CONNECT proxy with curl --proxytunnel', (http) => {
     assert.strictEqual(out.code, 0, out.stderr)
     assert.strictEqual(out.stdout.toString(), 'okay')
     assert.deepStrictEqual(tunnels, [])
+  })
+
+  it('a TLS-terminating proxy: the CONNECT socket wrapped in a tls.TLSSocket and handed to a second server', async function () {
+    const cert = selfSignedCert()
+    if (!cert) this.skip()
+    const inner = http.createServer((req, res) => {
+      res.end(`inner ${req.url} host=${req.headers.host} encrypted=${req.socket.encrypted} ${req.socket instanceof tls.TLSSocket}`)
+    })
+    const { server, port } = await serve((req, res) => res.end('proxy'))
+    const wrapped = []
+    server.on('connect', (req, socket, head) => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      if (head.length) socket.unshift(head)
+      const tlsSocket = new tls.TLSSocket(socket, { isServer: true, ...cert })
+      wrapped.push(req.url)
+      inner.emit('connection', tlsSocket)
+    })
+    const out = await curl(['-k', '--proxytunnel', '-x', `http://127.0.0.1:${port}`,
+      'https://secure.example/a', 'https://secure.example/b'])
+    assert.strictEqual(out.code, 0, out.stderr)
+    assert.strictEqual(out.stdout.toString(),
+      'inner /a host=secure.example encrypted=true true' + 'inner /b host=secure.example encrypted=true true')
+    assert.deepStrictEqual(wrapped, ['secure.example:443'])
   })
 
   it('a target that refuses: the proxy answers 502 and curl reports the failed CONNECT', async () => {

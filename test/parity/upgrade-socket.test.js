@@ -268,8 +268,13 @@ eachImpl('upgrade/connect: the handed-over socket', (http) => {
       const sock = await connect(port)
       sock.write(UPGRADE())
       const [, socket] = await withTimeout(upgraded, 2000, "'upgrade'")
-      socket.setTimeout(0)
+      // The socket keeps the server's timeout (Node sets it at 'connection'),
+      // but nobody destroys it when it fires any more.
+      let socketTimeouts = 0
+      socket.on('timeout', () => socketTimeouts++)
       await delay(150)
+      assert.strictEqual(socket.timeout, 50)
+      assert.ok(socketTimeouts >= 1, 'the socket\'s own timeout did not fire')
       assert.strictEqual(socket.destroyed, false)
       assert.strictEqual(serverTimeouts, 0)
       const t0 = Date.now()
