@@ -8,7 +8,7 @@
 import type { Duplex } from 'stream'
 import { binding, NativeConnection } from './binding'
 import { Ev, HeadFlag } from './constants'
-import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT } from './errors'
+import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from './errors'
 import { kNeedDrain } from './node-internals'
 import { Socket } from './socket'
 import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
@@ -113,6 +113,8 @@ export class ServerConnection {
     socket.on('timeout', socketOnTimeout)
     socket.on('drain', socketOnDrain)
     socket.on('close', this.closeListener)
+    // As Node's connectionListener: HTTP bytes are not text (RFC 9112 2.2).
+    ;(socket as any).setEncoding = socketSetEncoding
     this.highWaterMark = socket.writableHighWaterMark
     if (server.timeout && typeof socket.setTimeout === 'function') socket.setTimeout(server.timeout)
     if (foreignSocket !== undefined) return
@@ -522,6 +524,10 @@ function socketOnError (this: any, e: any): void {
     }
     this.destroy(e)
   }
+}
+
+function socketSetEncoding (): never {
+  throw ERR_HTTP_SOCKET_ENCODING()
 }
 
 function socketOnTimeout (this: any): void {

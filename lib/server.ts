@@ -99,10 +99,15 @@ Object.setPrototypeOf(Server, net.Server)
 /**
  * server.emit('connection', socket): HTTP over a socket the application
  * brought (a TLS socket, a net.Socket, any Duplex). The engine announces its
- * own sockets with the same event; those are served already.
+ * own sockets with the same event; those are served already — unless
+ * 'upgrade'/'connect' handed one over, after which it is the application's
+ * to bring (HTTP inside a CONNECT tunnel, on this server or another).
  */
 function onConnectionEvent (this: Server, socket: any): void {
-  if (socket instanceof Socket && socket[kOwner] instanceof ServerConnection) return
+  if (socket instanceof Socket) {
+    const owner = socket[kOwner]
+    if (owner instanceof ServerConnection && owner.server === this && !owner.upgraded) return
+  }
   // eslint-disable-next-line no-new
   new JsConnection(this, socket)
 }

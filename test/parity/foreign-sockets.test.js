@@ -277,6 +277,26 @@ eachImpl('server.emit(\'connection\', socket): sockets the application brings', 
       assert.ok(Date.now() - t0 >= 80)
     })
 
+    it('socket.setEncoding() throws ERR_HTTP_SOCKET_ENCODING, on engine and handed-over sockets', async () => {
+      const handler = (req, res) => {
+        try {
+          req.socket.setEncoding('utf8')
+          res.end('no error')
+        } catch (err) {
+          res.end(err.code)
+        }
+      }
+      const engine = http.createServer(handler)
+      const enginePort = await listen(engine)
+      cleanups.push(() => close(engine))
+      const { port } = await handOver('net', handler)
+      const GET = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+      for (const p of [enginePort, port]) {
+        const { data } = await rawRequest(p, GET)
+        assert.match(data, /\r\n\r\nERR_HTTP_SOCKET_ENCODING$/)
+      }
+    })
+
     it('AsyncLocalStorage: \'request\' sees the store active when the socket was handed over', async () => {
       const als = new AsyncLocalStorage()
       const server = http.createServer((req, res) => res.end(String(als.getStore())))

@@ -140,6 +140,29 @@ eachImpl('CONNECT proxy with curl --proxytunnel', (http) => {
     assert.deepStrictEqual(wrapped, ['secure.example:443'])
   })
 
+  it('HTTP inside the tunnel: the CONNECT socket handed to a second server, or back to the proxy itself', async () => {
+    const inner = http.createServer((req, res) => res.end(`inner ${req.method} ${req.url} host=${req.headers.host}`))
+    const { server, port } = await serve((req, res) => res.end(`proxy ${req.method} ${req.url} host=${req.headers.host}`))
+    server.on('connect', (req, socket, head) => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      if (head.length) socket.unshift(head)
+      const target = req.url.startsWith('inner.example') ? inner : server
+      target.emit('connection', socket)
+    })
+    const body = crypto.randomBytes(300 * 1024)
+    fs.writeFileSync(tmp + '.small', body)
+    try {
+      const a = await curl(['--proxytunnel', '-x', `http://127.0.0.1:${port}`, 'http://inner.example/a', 'http://inner.example/b'])
+      assert.strictEqual(a.code, 0, a.stderr)
+      assert.strictEqual(a.stdout.toString(), 'inner GET /a host=inner.exampleinner GET /b host=inner.example')
+      const b = await curl(['--proxytunnel', '-x', `http://127.0.0.1:${port}`, '--data-binary', `@${tmp}.small`, 'http://self.example/up'])
+      assert.strictEqual(b.code, 0, b.stderr)
+      assert.strictEqual(b.stdout.toString(), 'proxy POST /up host=self.example')
+    } finally {
+      fs.rmSync(tmp + '.small', { force: true })
+    }
+  })
+
   it('a target that refuses: the proxy answers 502 and curl reports the failed CONNECT', async () => {
     const { port } = await proxy()
     const dead = net.createServer()
