@@ -10,7 +10,7 @@ import { binding, NativeConnection } from './binding'
 import { Ev, HeadFlag } from './constants'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from './errors'
 import { kNeedDrain } from './node-internals'
-import { Socket } from './socket'
+import { answerLateConnectListeners, Socket } from './socket'
 import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
 import type { Server } from './server'
 
@@ -297,7 +297,7 @@ export class ServerConnection {
     socket.removeListener('timeout', socketOnTimeout)
     socket.removeListener('drain', socketOnDrain)
     this.releaseSocket()
-    if (!this.foreign) socket.on('newListener', callLateConnectListener)
+    if (!this.foreign) answerLateConnectListeners(socket)
     const eventName = req.method === 'CONNECT' ? 'connect' : 'upgrade'
     if (server.listenerCount(eventName) > 0) {
       // Whoever reads the socket now starts it (Node does the same, in case
@@ -490,26 +490,6 @@ function emitCloseNT (res: any): void {
     res._closed = true
     res.emit('close')
   }
-}
-
-/**
- * tls.TLSSocket (like anything that looks at `socket._handle` to tell whether
- * a net.Socket is connected) takes a socket without a libuv handle for one
- * still connecting, and holds its writes until that socket's 'connect' — which
- * Node never emits for a connected socket. The engine's sockets keep their
- * handle natively (no _handle), so once 'upgrade'/'connect' hands one over, a
- * 'connect' listener added to it while it is connected is called on the next
- * tick. TLS-terminating proxies wrap the CONNECT socket in a TLSSocket exactly
- * so (`new tls.TLSSocket(socket, { isServer: true, … })`).
- */
-function callLateConnectListener (this: Socket, event: string | symbol, listener: (...args: any[]) => void): void {
-  if (event !== 'connect' || this.connecting || this.destroyed) return
-  process.nextTick(() => {
-    const entry = this.rawListeners('connect').find((l: any) => l === listener || l.listener === listener)
-    if (entry === undefined || this.destroyed) return
-    if (entry !== listener) this.removeListener('connect', listener) // added with once()
-    listener.call(this)
-  })
 }
 
 // The listeners below run with `this` = the socket, as Node's do.

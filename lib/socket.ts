@@ -195,3 +195,29 @@ Object.defineProperties(Socket.prototype, {
 function emitClose (socket: Socket, hadError: boolean): void {
   socket.emit('close', hadError)
 }
+
+/**
+ * tls.TLSSocket (like anything that looks at `socket._handle` to tell whether
+ * a net.Socket is connected) takes a socket without a libuv handle for one
+ * still connecting, and holds its writes until that socket's 'connect' — which
+ * Node never emits for a connected socket. The engine's sockets keep their
+ * handle natively (no _handle), so once 'upgrade'/'connect' hands one over, a
+ * 'connect' listener added to it while it is connected is called on the next
+ * tick. TLS-terminating proxies wrap the CONNECT socket in a TLSSocket exactly
+ * so (`new tls.TLSSocket(socket, { isServer: true, … })`), and HTTPS through a
+ * client's CONNECT tunnel does the same (`tls.connect({ socket })`). Installed
+ * on a socket when it leaves HTTP; a socket in HTTP use never needs it.
+ */
+export function answerLateConnectListeners (socket: Socket): void {
+  socket.on('newListener', callLateConnectListener)
+}
+
+function callLateConnectListener (this: Socket, event: string | symbol, listener: (...args: any[]) => void): void {
+  if (event !== 'connect' || this.connecting || this.destroyed) return
+  process.nextTick(() => {
+    const entry = this.rawListeners('connect').find((l: any) => l === listener || l.listener === listener)
+    if (entry === undefined || this.destroyed) return
+    if (entry !== listener) this.removeListener('connect', listener) // added with once()
+    listener.call(this)
+  })
+}
