@@ -48,7 +48,8 @@ export class JsConnection extends ServerConnection {
     // As the engine's listener (server.ts bindAndListen); 0 means the default, as in Node.
     parser.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, 0, !!server.insecureHTTPParser)
     this.resource = new AsyncResource('HTTPINCOMINGMESSAGE')
-    server[kForeignConnections].add(this)
+    // Tracked once the server has listened, as Node's ConnectionsList.
+    server[kForeignConnections]?.add(this)
     socket.on('data', this.onSocketData)
     socket.on('end', this.onSocketEnd)
     socket.on('close', this.onSocketClosed)
@@ -84,6 +85,6 @@ export class JsConnection extends ServerConnection {
     const socket = this.socket as any
     socket.removeListener('close', this.onSocketClosed)
     if (socket[kServerConnection] === this) delete socket[kServerConnection]
-    this.server[kForeignConnections].delete(this)
+    this.server[kForeignConnections]?.delete(this)
   }
 }

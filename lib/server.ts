@@ -82,8 +82,11 @@ export const Server = function Server (this: Server, options?: any, requestListe
   this.maxRequestsPerSocket = 0
   this[kConnections] = new Set<ServerConnection>()
   // Sockets the application hands over (Node's connectionListener); they do
-  // not count as the listener's connections (net.Server#_connections).
-  this[kForeignConnections] = new Set<ServerConnection>()
+  // not count as the listener's connections (net.Server#_connections). As
+  // Node's ConnectionsList, the set exists from the first 'listening' on:
+  // before that, handed-over sockets are not tracked (no timeouts sweep,
+  // closeIdleConnections/closeAllConnections leave them alone).
+  this[kForeignConnections] = null
   this.on('connection', onConnectionEvent)
   this[kListener] = null
   this[kCheckTimer] = null
@@ -221,6 +224,7 @@ function bindAndListen (server: Server, kind: number, where: string, port: numbe
 // headersTimeout / requestTimeout are checked on an interval, as Node does
 // (connectionsCheckingInterval), rather than with a timer per request.
 function startConnectionChecks (server: Server): void {
+  if (!server[kForeignConnections]) server[kForeignConnections] = new Set<ServerConnection>()
   if (server[kCheckTimer]) clearInterval(server[kCheckTimer])
   if (!server.connectionsCheckingInterval) return
   server[kCheckTimer] = setInterval(checkConnections, server.connectionsCheckingInterval, server).unref()
@@ -231,7 +235,11 @@ function checkConnections (server: Server): void {
   const requestTimeout = server.requestTimeout
   if (headersTimeout === 0 && requestTimeout === 0) return
   for (const conn of server[kConnections] as Set<ServerConnection>) conn.checkTimeouts(headersTimeout, requestTimeout)
-  for (const conn of server[kForeignConnections] as Set<ServerConnection>) conn.checkTimeouts(headersTimeout, requestTimeout)
+  for (const conn of foreignConnections(server)) conn.checkTimeouts(headersTimeout, requestTimeout)
+}
+
+function foreignConnections (server: Server): Iterable<ServerConnection> {
+  return server[kForeignConnections] ?? []
 }
 
 Object.defineProperty(proto, 'listening', {
@@ -284,14 +292,14 @@ proto.closeAllConnections = function closeAllConnections (this: Server) {
   for (const conn of this[kConnections] as Set<ServerConnection>) {
     if (!conn.upgraded) conn.socket.destroy()
   }
-  for (const conn of this[kForeignConnections] as Set<ServerConnection>) conn.socket.destroy()
+  for (const conn of foreignConnections(this)) conn.socket.destroy()
 }
 
 proto.closeIdleConnections = function closeIdleConnections (this: Server) {
   for (const conn of this[kConnections] as Set<ServerConnection>) {
     if (conn.isIdle()) conn.socket.destroy()
   }
-  for (const conn of this[kForeignConnections] as Set<ServerConnection>) {
+  for (const conn of foreignConnections(this)) {
     if (conn.isIdle()) conn.socket.destroy()
   }
 }

@@ -307,6 +307,25 @@ eachImpl('server.emit(\'connection\', socket): sockets the application brings', 
       assert.match(data, /\r\n\r\nhanded-over$/)
     })
 
+    it('closeAllConnections()/closeIdleConnections() reach handed-over sockets only once the server has listened (Node\'s ConnectionsList)', async () => {
+      const { server, port, sockets } = await handOver('net', (req, res) => res.end('x'))
+      const a = await rawClient(port)
+      a.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+      await a.until((t) => t.endsWith('\r\n\r\nx'))
+      server.closeIdleConnections()
+      server.closeAllConnections()
+      await delay(50)
+      assert.strictEqual(sockets[0].destroyed, false, 'an untracked socket was closed')
+      await listen(server)
+      const b = await rawClient(port)
+      b.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+      await b.until((t) => t.endsWith('\r\n\r\nx'))
+      server.closeIdleConnections()
+      await b.waitClose()
+      assert.strictEqual(sockets[1].destroyed, true)
+      assert.strictEqual(sockets[0].destroyed, false)
+    })
+
     it('the server is not closed by its handed-over connections, nor counted as listening', async () => {
       const { server, port } = await handOver('net', (req, res) => res.end('x'))
       let closes = 0
