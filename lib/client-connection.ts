@@ -8,7 +8,7 @@ import * as dns from 'dns'
 import * as net from 'net'
 import { binding, NativeConnection } from './binding'
 import { ClientSocket, ClientSocketOwner, PendingNative } from './client-socket'
-import { Ev, HeadFlag, ParserMode } from './constants'
+import { Ev, HeadFlag, ParserMode, EV_SIZE } from './constants'
 import { errnoException, exceptionWithHostPort, parseError, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT, NodeError, ParseError } from './errors'
 import { kOwner, Socket } from './socket'
 import './server' // registers the per-env batch handler (binding.setup)
@@ -314,6 +314,7 @@ export class ClientConnection implements ClientSocketOwner {
     let error: unknown = null
     const n = batch.length
     for (let i = 0; i < n;) {
+      const start = i
       try {
         switch (batch[i]) {
           case Ev.HEAD: i = this.onHead(batch, i); break
@@ -347,8 +348,9 @@ export class ClientConnection implements ClientSocketOwner {
         }
       } catch (err) {
         if (error === null) error = err
-        i += 1
-        while (i < n && typeof batch[i] !== 'number') i++
+        // Resume at the next record: records have fixed sizes (EV_SIZE), and
+        // their numeric slots must not be mistaken for kinds.
+        i = start + (EV_SIZE[batch[start]] ?? n)
       }
     }
     if (error !== null) throw error

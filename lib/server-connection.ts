@@ -7,7 +7,7 @@
 // NativeParser fed by a socket the application brought (lib/js-connection.ts).
 import type { Duplex } from 'stream'
 import { binding, NativeConnection } from './binding'
-import { Ev, HeadFlag } from './constants'
+import { Ev, HeadFlag, EV_SIZE } from './constants'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from './errors'
 import { kNeedDrain } from './node-internals'
 import { answerLateConnectListeners, Socket } from './socket'
@@ -142,6 +142,7 @@ export class ServerConnection {
     let error: unknown = null
     const n = batch.length
     for (let i = 0; i < n;) {
+      const start = i
       try {
         switch (batch[i]) {
           case Ev.HEAD: {
@@ -170,8 +171,9 @@ export class ServerConnection {
         // Keep the rest of the batch consistent, then let the first error
         // reach 'uncaughtException' as Node's would.
         if (error === null) error = err
-        i += 1
-        while (i < n && typeof batch[i] !== 'number') i++
+        // Resume at the next record: records have fixed sizes (EV_SIZE), and
+        // their numeric slots must not be mistaken for kinds.
+        i = start + (EV_SIZE[batch[start]] ?? n)
       }
     }
     if (error !== null) throw error
