@@ -7,6 +7,7 @@ import * as http from 'http'
 import { WriteFlag } from './constants'
 import { errnoException } from './errors'
 import { kOwner } from './socket'
+import { kServerConnection } from './symbols'
 
 export interface ServerResponse extends http.ServerResponse {
   [key: string | symbol]: any
@@ -21,6 +22,7 @@ Object.setPrototypeOf(ServerResponse.prototype, http.ServerResponse.prototype)
 Object.setPrototypeOf(ServerResponse, http.ServerResponse)
 
 const nodeWriteRaw = (http.OutgoingMessage.prototype as any)._writeRaw
+const nodeFlushOutput = (http.OutgoingMessage.prototype as any)._flushOutput
 
 function writeFlags (encoding: string | null | undefined): number {
   return encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
@@ -42,7 +44,8 @@ function nativeBody (data: any, encoding: string | null | undefined): any {
 ;(ServerResponse.prototype as any)._writeRaw = function _writeRaw (this: ServerResponse, data: any,
   encoding: any, callback: any, size?: number) {
   const conn = this.socket as any
-  const owner = conn?.[kOwner]
+  if (conn == null) return writeThroughOrBuffer(this, data, encoding, callback, size)
+  const owner = conn[kOwner]
   if (owner === undefined || conn.destroyed || conn._httpMessage !== this || !conn.writable ||
       conn.writableLength !== 0 || owner.closed) {
     return nodeWriteRaw.call(this, data, encoding, callback, size)
@@ -101,4 +104,89 @@ function endOfTick (owner: any): void {
     owner.needDrain = false
     owner.socket.emit('drain')
   }
+}
+
+/**
+ * A pipelined response waits in Node for the ones before it to finish, with
+ * its bytes in outputData, and leaves in a write of its own once its turn
+ * comes (a tick later, outside the batch's cork): one system call per
+ * response. When every response before it has handed all its bytes to the
+ * engine and none closes the connection, its bytes can follow them at once,
+ * in the same corked write, without changing what the peer receives. Its
+ * callbacks still wait in outputData, as zero-length writes, so 'finish'
+ * and the socket assignment keep Node's order.
+ */
+function writeThroughOrBuffer (res: ServerResponse, data: any, encoding: any, callback: any, size?: number): boolean {
+  const conn = (res.req?.socket as any)?.[kServerConnection]
+  if (conn === undefined || conn.foreign || !mayWriteThrough(conn, res)) {
+    return nodeWriteRaw.call(res, data, encoding, callback, size)
+  }
+  if (typeof encoding === 'function') {
+    callback = encoding
+    encoding = null
+  }
+  const native = conn.native
+  let queued = conn.lastQueued
+  // The head of a Buffer body waits in outputData (_send): it goes first.
+  const pending = res.outputData
+  if (pending.length !== 0) {
+    const callbacks = []
+    for (let i = 0; i < pending.length; i++) {
+      const { data: d, encoding: e, callback: cb } = pending[i]
+      if (d.length !== 0) queued = native.write(null, nativeBody(d, e), null, writeFlags(e))
+      if (typeof cb === 'function') callbacks.push({ data: '', encoding: 'latin1', callback: cb })
+    }
+    res.outputData = callbacks
+    res.outputSize = 0
+  }
+  if (data.length !== 0 && queued >= 0) queued = native.write(null, nativeBody(data, encoding), null, writeFlags(encoding))
+  if (queued < 0) {
+    conn.socket.destroy(errnoException(queued, 'write'))
+    return false
+  }
+  conn.lastQueued = queued
+  if (typeof callback === 'function') res.outputData.push({ data: '', encoding: 'latin1', callback })
+  return queued < conn.highWaterMark
+}
+
+/** Every byte before `res`'s on this connection is in the engine, and the connection stays open after them. */
+function mayWriteThrough (conn: any, res: ServerResponse): boolean {
+  const socket = conn.socket
+  if (conn.closed || socket.destroyed || !socket.writable || socket.writableLength !== 0) return false
+  if (!wroteEverything(socket._httpMessage)) return false
+  const outgoing = conn.outgoing
+  for (let i = 0; i < outgoing.length; i++) {
+    const earlier = outgoing[i]
+    if (earlier === res) return true
+    if (!wroteEverything(earlier)) return false
+  }
+  return false
+}
+
+/** end() was called, nothing waits to be written, and the connection is not to close after it. */
+function wroteEverything (msg: any): boolean {
+  if (msg == null || !msg.finished || msg._last) return false
+  const pending = msg.outputData
+  for (let i = 0; i < pending.length; i++) if (pending[i].data.length !== 0) return false
+  return true
+}
+
+/**
+ * A response whose bytes went out ahead (writeThroughOrBuffer) has only
+ * callbacks left when its turn comes: they run as a zero-length socket
+ * write's would, on the next tick. Anything else takes Node's path.
+ */
+;(ServerResponse.prototype as any)._flushOutput = function _flushOutput (this: ServerResponse, socket: any) {
+  const pending = this.outputData
+  if (pending.length === 0 || this.writableCorked !== 0 || socket?.[kOwner] === undefined || socket.writableLength !== 0) {
+    return nodeFlushOutput.call(this, socket)
+  }
+  for (let i = 0; i < pending.length; i++) if (pending[i].data.length !== 0) return nodeFlushOutput.call(this, socket)
+  for (let i = 0; i < pending.length; i++) {
+    const cb = pending[i].callback
+    if (typeof cb === 'function') process.nextTick(cb)
+  }
+  this.outputData = []
+  this.outputSize = 0
+  return true
 }

@@ -89,6 +89,36 @@ eachImpl('keep-alive and pipelining', (http) => {
     ])
   })
 
+  it('pipelined responses answered at once keep order, framing and events; none follows one that closes', async () => {
+    const events = []
+    const { port } = await pool.start(http, (req, res) => {
+      events.push(`request ${req.url}`)
+      res.on('finish', () => events.push(`finish ${req.url}`))
+      res.on('close', () => events.push(`close ${req.url}`))
+      switch (req.url) {
+        case '/buf': res.writeHead(200, { 'Content-Length': 3 }); res.end(Buffer.from('buf')); break
+        case '/str': res.end('str'); break
+        case '/chunks': res.write(Buffer.from('ch')); res.write('un'); res.end(Buffer.from('ks')); break
+        case '/close': res.setHeader('Connection', 'close'); res.end('bye'); break
+        default: res.end(req.url)
+      }
+    })
+    const c = await rawConnect(port, ['/buf', '/str', '/chunks', '/close', '/after']
+      .map((url) => `GET ${url} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''))
+    assert.ok(await c.waitClose())
+    assert.strictEqual(c.normalised,
+      'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nDate: <date>\r\n' + KA + '\r\nbuf' +
+      ok('str') +
+      'HTTP/1.1 200 OK\r\nDate: <date>\r\n' + KA + 'Transfer-Encoding: chunked\r\n\r\n2\r\nch\r\n2\r\nun\r\n2\r\nks\r\n0\r\n\r\n' +
+      'HTTP/1.1 200 OK\r\nConnection: close\r\nDate: <date>\r\nContent-Length: 3\r\n\r\nbye')
+    await delay(50)
+    assert.deepStrictEqual(events, [
+      'request /buf', 'request /str', 'request /chunks', 'request /close', 'request /after',
+      'finish /buf', 'close /buf', 'finish /str', 'close /str', 'finish /chunks', 'close /chunks',
+      'finish /close', 'close /close'
+    ])
+  })
+
   it('pipelines a POST with a body between two GETs', async () => {
     const { port } = await pool.start(http, (req, res) => {
       let body = ''
