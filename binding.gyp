@@ -4,6 +4,7 @@
       "target_name": "uvhttp",
       "sources": [
         "native/addon.cc",
+        "native/batch.cc",
         "native/http_parser.cc",
         "native/connection.cc",
         "native/listener.cc",

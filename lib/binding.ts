@@ -97,7 +97,7 @@ export interface Binding {
    */
   setup (handlers: {
     onConnection (listenerOwner: object, conn: NativeConnection): ConnectionOwner
-    onBatch (this: ConnectionOwner, batch: unknown[]): void
+    onBatch (this: ConnectionOwner, ...batch: unknown[]): void
   }): void
   /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
   METHODS: string[]

@@ -8,7 +8,7 @@ import * as dns from 'dns'
 import * as net from 'net'
 import { binding, NativeConnection } from './binding'
 import { ClientSocket, ClientSocketOwner, PendingNative } from './client-socket'
-import { Ev, HeadFlag, ParserMode, EV_SIZE } from './constants'
+import { Ev, HeadFlag, ParserMode, endRawTrailers, headRawHeaders, recordEnd } from './constants'
 import { errnoException, exceptionWithHostPort, parseError, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT, NodeError, ParseError } from './errors'
 import { kOwner, Socket } from './socket'
 import './server' // registers the per-env batch handler (binding.setup)
@@ -80,6 +80,9 @@ export class ClientConnection implements ClientSocketOwner {
     } as any)
     this.socket.connecting = true
   }
+
+  /** SocketOwner#lastQueued (the client reads it nowhere; the socket keeps it current). */
+  lastQueued = 0
 
   afterDrain (cb: (err?: Error | null) => void): void {
     this.drainCallbacks.push(cb)
@@ -324,8 +327,8 @@ export class ClientConnection implements ClientSocketOwner {
             break
           case Ev.END: {
             const p = this.parser
-            if (p) p.onEnd(batch[i + 1])
-            i += 2
+            if (p) p.onEnd(endRawTrailers(batch, i))
+            i = recordEnd(batch, i)
             break
           }
           case Ev.PARSE_ERROR:
@@ -348,9 +351,8 @@ export class ClientConnection implements ClientSocketOwner {
         }
       } catch (err) {
         if (error === null) error = err
-        // Resume at the next record: records have fixed sizes (EV_SIZE), and
-        // their numeric slots must not be mistaken for kinds.
-        i = start + (EV_SIZE[batch[start]] ?? n)
+        // Resume at the next record: its numeric slots must not be mistaken for kinds.
+        i = recordEnd(batch, start)
       }
     }
     if (error !== null) throw error
@@ -363,10 +365,10 @@ export class ClientConnection implements ClientSocketOwner {
       // A response nobody asked for (on an idle pooled connection, or after
       // the one expected): the connection cannot be trusted any more.
       this.socket.destroy()
-      return i + 7
+      return recordEnd(batch, i)
     }
-    p.onHead(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4], batch[i + 5], flags)
-    i += 7
+    p.onHead(batch[i + 1], batch[i + 2], headRawHeaders(batch, i), batch[i + 4], batch[i + 5], flags)
+    i = recordEnd(batch, i)
     if ((flags & HeadFlag.UPGRADE) === 0) return i
     // The engine parses no more: what followed the head is the new protocol's.
     this.upgraded = true
@@ -374,7 +376,7 @@ export class ClientConnection implements ClientSocketOwner {
     let ended = false
     if (batch[i] === Ev.END) {
       ended = true
-      i += 2
+      i = recordEnd(batch, i)
     }
     let head = Buffer.alloc(0)
     if (batch[i] === Ev.DATA) {

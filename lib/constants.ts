@@ -4,11 +4,11 @@
 
 /** Kinds of the events in a batch (the first slot of each record). */
 export const enum Ev {
-  /** [HEAD, method|status, url|statusMessage, rawHeaders, major, minor, flags] */
+  /** [HEAD, method|status, url|statusMessage, n, major, minor, flags, ...rawHeaders (n strings)] */
   HEAD = 1,
   /** [BODY, chunk: Buffer] */
   BODY = 2,
-  /** [END, rawTrailers: string[] | null] */
+  /** [END, n, ...rawTrailers (n strings)]; n = -1 when the message had no trailers */
   END = 3,
   /** [PARSE_ERROR, code: string, reason: string, bytesParsed: number, rawPacket: Buffer] */
   PARSE_ERROR = 4,
@@ -26,8 +26,30 @@ export const enum Ev {
   CONNECT = 10,
 }
 
-/** Number of slots of each event record, kind included. */
+/**
+ * Number of fixed slots of each event record, kind included. HEAD and END
+ * are followed by as many header strings as their count slot says.
+ */
 export const EV_SIZE = [0, 7, 2, 2, 5, 1, 1, 3, 2, 1, 2] as const
+
+/** Where the record starting at batch[i] ends (the index of the next one). */
+export function recordEnd (batch: readonly unknown[], i: number): number {
+  const kind = batch[i] as number
+  if (kind === Ev.HEAD) return i + 7 + (batch[i + 3] as number)
+  if (kind === Ev.END) return i + 2 + Math.max(batch[i + 1] as number, 0)
+  return i + (EV_SIZE[kind] ?? batch.length)
+}
+
+/** The raw header list of the HEAD record at batch[i]. */
+export function headRawHeaders (batch: readonly unknown[], i: number): string[] {
+  return batch.slice(i + 7, i + 7 + (batch[i + 3] as number)) as string[]
+}
+
+/** The raw trailers of the END record at batch[i], or null. */
+export function endRawTrailers (batch: readonly unknown[], i: number): string[] | null {
+  const n = batch[i + 1] as number
+  return n < 0 ? null : batch.slice(i + 2, i + 2 + n) as string[]
+}
 
 /** Bits of the HEAD record's flags slot. */
 export const enum HeadFlag {

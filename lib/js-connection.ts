@@ -21,9 +21,6 @@ class SocketTransport implements ServerTransport {
   // Node's readStop/readStart for sockets it does not consume.
   pause (): void { this.socket.pause() }
   resume (): void { this.socket.resume() }
-  // Nothing sits between the socket's own Writable buffer (which
-  // ServerConnection counts) and the kernel that we could measure.
-  get writeQueueSize (): number { return 0 }
   get messageAge (): number { return this.parser.messageAge }
   get headersComplete (): boolean { return this.parser.headersComplete }
 }

@@ -7,7 +7,7 @@
 // NativeParser fed by a socket the application brought (lib/js-connection.ts).
 import type { Duplex } from 'stream'
 import { binding, NativeConnection } from './binding'
-import { Ev, HeadFlag, EV_SIZE } from './constants'
+import { Ev, HeadFlag, endRawTrailers, headRawHeaders, recordEnd } from './constants'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from './errors'
 import { kNeedDrain } from './node-internals'
 import { answerLateConnectListeners, Socket } from './socket'
@@ -43,8 +43,6 @@ export interface ServerTransport {
   /** Stop / restart reading (backpressure). */
   pause (): void
   resume (): void
-  /** Bytes written but not yet taken by the kernel, beyond the socket's own Writable buffer. */
-  readonly writeQueueSize: number
   /** Milliseconds since the message being parsed began, or -1 between messages. */
   readonly messageAge: number
   readonly headersComplete: boolean
@@ -146,13 +144,13 @@ export class ServerConnection {
       try {
         switch (batch[i]) {
           case Ev.HEAD: {
-            const upgrade = this.onHead(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4], batch[i + 5], batch[i + 6])
-            i += 7
+            const upgrade = this.onHead(batch[i + 1], batch[i + 2], headRawHeaders(batch, i), batch[i + 4], batch[i + 5], batch[i + 6])
+            i = recordEnd(batch, i)
             if (upgrade) i = this.onUpgrade(upgrade, batch, i)
             break
           }
           case Ev.BODY: this.onBody(batch[i + 1]); i += 2; break
-          case Ev.END: this.onMessageEnd(batch[i + 1]); i += 2; break
+          case Ev.END: this.onMessageEnd(endRawTrailers(batch, i)); i = recordEnd(batch, i); break
           case Ev.PARSE_ERROR:
             socketOnError.call(socket, serverParseError(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4]))
             i += 5
@@ -171,9 +169,8 @@ export class ServerConnection {
         // Keep the rest of the batch consistent, then let the first error
         // reach 'uncaughtException' as Node's would.
         if (error === null) error = err
-        // Resume at the next record: records have fixed sizes (EV_SIZE), and
-        // their numeric slots must not be mistaken for kinds.
-        i = start + (EV_SIZE[batch[start]] ?? n)
+        // Resume at the next record: its numeric slots must not be mistaken for kinds.
+        i = recordEnd(batch, start)
       }
     }
     if (error !== null) throw error
@@ -288,7 +285,7 @@ export class ServerConnection {
     if (batch[i] === Ev.END) {
       req.complete = true
       req.push(null)
-      i += 2
+      i = recordEnd(batch, i)
     }
     let head = Buffer.alloc(0)
     if (batch[i] === Ev.DATA) {
@@ -394,7 +391,7 @@ export class ServerConnection {
   private outputBackedUp (): boolean {
     const hwm = this.highWaterMark
     return this.lastQueued >= hwm || this.outgoing.length >= MAX_WAITING_RESPONSES ||
-      (this.socket as any)._writableState.length >= hwm || this.native.writeQueueSize >= hwm
+      (this.socket as any)._writableState.length >= hwm
   }
 
   resumeIfDrained (): void {

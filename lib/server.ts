@@ -28,7 +28,10 @@ binding.setup({
     s.emit('connection', conn.socket)
     return conn
   },
-  onBatch (this: any, batch: unknown[]) { this.onBatch(batch) },
+  // The records arrive as the call's arguments; an oversized batch as one array.
+  onBatch (this: any, ...batch: unknown[]) {
+    this.onBatch(batch.length === 1 && typeof batch[0] !== 'number' ? batch[0] : batch)
+  },
 })
 
 function validateTimeout (name: string, value: unknown, def: number): number {

@@ -16,6 +16,8 @@ export interface SocketOwner {
   closed: boolean
   /** Calls cb once the native write queue is empty again. */
   afterDrain (cb: (err?: Error | null) => void): void
+  /** Bytes in the native write queue after the last write (0 again at its drain). */
+  lastQueued: number
 }
 
 /** The connection state behind a socket (ServerConnection / ClientConnection). */
@@ -73,7 +75,7 @@ export class Socket extends net.Socket {
     const last = chunks.length - 1
     for (let i = 0; i < last && !owner.closed; i++) {
       const { chunk, encoding } = chunks[i]
-      owner.native.write(null, bodyOf(chunk, encoding), null, flagsFor(encoding) | WriteFlag.MORE)
+      owner.lastQueued = owner.native.write(null, bodyOf(chunk, encoding), null, flagsFor(encoding) | WriteFlag.MORE)
     }
     this.writeNative(bodyOf(chunks[last].chunk, chunks[last].encoding), flagsFor(chunks[last].encoding), cb)
   }
@@ -85,6 +87,7 @@ export class Socket extends net.Socket {
       return
     }
     const queued = owner.native.write(null, body, null, flags)
+    owner.lastQueued = queued
     if (this.timeout) this._unrefTimer()
     if (queued < 0) cb(errnoException(queued, 'write'))
     else if (queued === 0) cb()

@@ -61,8 +61,13 @@ void AddonData::Untrack(LoopHandle* h) {
 
 napi_value CallIntoJs(Napi::Env env, const Napi::FunctionReference& fn, napi_value recv,
                       std::initializer_list<napi_value> args, napi_async_context ctx) {
+  return CallIntoJs(env, fn, recv, args.size(), args.begin(), ctx);
+}
+
+napi_value CallIntoJs(Napi::Env env, const Napi::FunctionReference& fn, napi_value recv,
+                      size_t argc, const napi_value* argv, napi_async_context ctx) {
   napi_value result = nullptr;
-  napi_status st = napi_make_callback(env, ctx, recv, fn.Value(), args.size(), args.begin(), &result);
+  napi_status st = napi_make_callback(env, ctx, recv, fn.Value(), argc, argv, &result);
   if (st != napi_ok) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);

@@ -70,6 +70,8 @@ struct AddonData {
 // would from Node's own callbacks. Returns the result (empty on exception).
 napi_value CallIntoJs(Napi::Env env, const Napi::FunctionReference& fn, napi_value recv,
                       std::initializer_list<napi_value> args, napi_async_context ctx);
+napi_value CallIntoJs(Napi::Env env, const Napi::FunctionReference& fn, napi_value recv,
+                      size_t argc, const napi_value* argv, napi_async_context ctx);
 
 }  // namespace uvhttp
 

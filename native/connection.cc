@@ -75,7 +75,8 @@ Napi::Function Connection::Define(Napi::Env env) {
 Connection::Connection(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<Connection>(info),
       data_(info.Env().GetInstanceData<AddonData>()),
-      writes_(this, OnWriteDone) {
+      writes_(this, OnWriteDone),
+      batch_(&data_->names) {
   std::memset(&handle_, 0, sizeof handle_);
 }
 
@@ -143,8 +144,8 @@ void Connection::OnConnected(uv_connect_t* req, int status) {
   if (self->closing_) return;
   Napi::HandleScope scope(self->Env());
   self->in_batch_ = true;
-  self->PushInt(kEvConnect);
-  self->PushInt(status);
+  self->batch_.PushInt(self->Env(), kEvConnect);
+  self->batch_.PushInt(self->Env(), status);
   self->Deliver();
   self->in_batch_ = false;
   if (status == 0) self->BeginReading();
@@ -175,9 +176,7 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     uv_read_stop(s);
     self->reading_ = false;
     Napi::HandleScope scope(self->Env());
-    self->PushInt(kEvIoError);
-    self->PushInt(static_cast<int32_t>(nread));
-    self->Push(Napi::String::New(self->Env(), "read"));
+    self->batch_.PushIoError(self->Env(), static_cast<int32_t>(nread), "read");
     self->Deliver();
   }
   if (buf->base == d->read_buffer.get()) {
@@ -195,17 +194,14 @@ void Connection::HandleRead(const char* data, size_t len) {
   if (mode_ > kParserNone) {
     Parse(data, len);
   } else if (mode_ == kParserNone) {
-    PushInt(kEvData);
-    Push(Napi::Buffer<char>::Copy(Env(), data, len));
+    batch_.PushBytes(Env(), kEvData, data, len);
   }
   Deliver();
   in_batch_ = false;
   if (!alive()) return;
   int r = FlushWrites();
   if (r < 0) {
-    PushInt(kEvIoError);
-    PushInt(r);
-    Push(Napi::String::New(Env(), "write"));
+    batch_.PushIoError(Env(), r, "write");
     Deliver();
   } else if (need_drain_ && writes_.empty()) {
     // Everything corked during the batch left at once: no uv_write callback
@@ -226,17 +222,12 @@ void Connection::Parse(const char* data, size_t len) {
       // From here on the bytes belong to the application (upgrade, CONNECT).
       mode_ = kParserNone;
       if (consumed < len) {
-        PushInt(kEvData);
-        Push(Napi::Buffer<char>::Copy(Env(), data + consumed, len - consumed));
+        batch_.PushBytes(Env(), kEvData, data + consumed, len - consumed);
       }
       break;
     case HttpParser::Result::kError: {
       const ParseError& e = parser_.error();
-      PushInt(kEvParseError);
-      Push(Napi::String::New(Env(), e.code));
-      Push(Napi::String::New(Env(), e.reason));
-      PushInt(static_cast<int32_t>(e.pos));
-      Push(Napi::Buffer<char>::Copy(Env(), data, len));
+      batch_.PushParseError(Env(), e, e.pos, data, len);
       mode_ = -1;  // a broken stream is never parsed again; JS closes it
       break;
     }
@@ -252,15 +243,10 @@ void Connection::HandleEof() {
   Napi::HandleScope scope(Env());
   in_batch_ = true;
   if (mode_ > kParserNone && parser_.Finish() == HttpParser::Result::kError) {
-    const ParseError& e = parser_.error();
-    PushInt(kEvParseError);
-    Push(Napi::String::New(Env(), e.code));
-    Push(Napi::String::New(Env(), e.reason));
-    PushInt(0);
-    Push(Env().Undefined());
+    batch_.PushParseError(Env(), parser_.error(), 0, nullptr, 0);
     mode_ = -1;
   }
-  PushInt(kEvEof);
+  batch_.PushInt(Env(), kEvEof);
   Deliver();
   in_batch_ = false;
   if (!alive()) return;
@@ -270,23 +256,6 @@ void Connection::HandleEof() {
 
 // ---- ParserSink: build the batch --------------------------------------------
 
-napi_value Connection::HeaderArray(const HeaderList& list) {
-  napi_env env = Env();
-  size_t n = list.Count();
-  napi_value arr;
-  napi_create_array_with_length(env, n, &arr);
-  for (size_t i = 0; i < n; i++) {
-    napi_value v;
-    if (i % 2 == 0) {
-      v = data_->names.Get(env, list.Data(i), list.Length(i));
-    } else {
-      napi_create_string_latin1(env, list.Data(i), list.Length(i), &v);
-    }
-    napi_set_element(env, arr, static_cast<uint32_t>(i), v);
-  }
-  return arr;
-}
-
 void Connection::OnMessageBegin() {
   message_started_ = uv_now(data_->loop);
   if (message_started_ == 0) message_started_ = 1;
@@ -295,54 +264,40 @@ void Connection::OnMessageBegin() {
 
 void Connection::OnHead(const HeadInfo& head) {
   headers_complete_ = true;
-  napi_env env = Env();
-  napi_value text;
-  napi_create_string_latin1(env, head.url_or_reason->data(), head.url_or_reason->size(), &text);
-  PushInt(kEvHead);
-  PushInt(mode_ == kParserRequest ? head.method : head.status);
-  Push(text);
-  Push(HeaderArray(*head.headers));
-  PushInt(head.major);
-  PushInt(head.minor);
-  PushInt(head.flags);
+  batch_.PushHead(Env(), mode_ == kParserRequest ? head.method : head.status, head);
 }
 
 void Connection::OnBody(const char* data, size_t len) {
-  PushInt(kEvBody);
-  Push(Napi::Buffer<char>::Copy(Env(), data, len));
+  batch_.PushBytes(Env(), kEvBody, data, len);
 }
 
 void Connection::OnMessageEnd(const HeaderList* trailers) {
   message_started_ = 0;
-  PushInt(kEvEnd);
-  Push(trailers ? HeaderArray(*trailers) : Env().Null());
-}
-
-void Connection::Push(napi_value v) {
-  napi_env env = Env();
-  if (!batch_) napi_create_array(env, &batch_);
-  napi_set_element(env, batch_, batch_len_++, v);
-}
-
-void Connection::PushInt(int32_t v) {
-  napi_value n;
-  napi_create_int32(Env(), v, &n);
-  Push(n);
+  batch_.PushEnd(Env(), trailers);
 }
 
 void Connection::EmitSimple(int kind) {
   Napi::HandleScope scope(Env());
-  PushInt(kind);
+  batch_.PushInt(Env(), kind);
   Deliver();
 }
 
 void Connection::Deliver() {
-  if (!batch_) return;
-  napi_value batch = batch_;
-  batch_ = nullptr;
-  batch_len_ = 0;
-  if (owner_.IsEmpty()) return;
-  CallIntoJs(Env(), data_->on_batch, owner_.Value(), {batch}, config_->async_context);
+  if (batch_.empty()) return;
+  if (owner_.IsEmpty()) {
+    batch_.Clear();
+    return;
+  }
+  napi_env env = Env();
+  // The records are the call's arguments; a batch too long for a call's
+  // arguments (a flood of tiny pipelined requests) goes as one array.
+  if (batch_.size() <= kMaxBatchArgs) {
+    CallIntoJs(env, data_->on_batch, owner_.Value(), batch_.size(), batch_.values(), config_->async_context);
+    batch_.Clear();
+  } else {
+    napi_value array = batch_.TakeArray(env);
+    CallIntoJs(env, data_->on_batch, owner_.Value(), 1, &array, config_->async_context);
+  }
 }
 
 // ---- writing ---------------------------------------------------------------
@@ -398,9 +353,7 @@ void Connection::OnWriteDone(void* owner, int status, bool drained) {
   if (self->closing_) return;
   if (status < 0) {
     Napi::HandleScope scope(self->Env());
-    self->PushInt(kEvIoError);
-    self->PushInt(status);
-    self->Push(Napi::String::New(self->Env(), "write"));
+    self->batch_.PushIoError(self->Env(), status, "write");
     self->Deliver();
     return;
   }
@@ -454,7 +407,7 @@ void Connection::OnClosed(uv_handle_t* h) {
     // No JS runs once the environment is ending.
     if (!self->data_->tearing_down) {
       Napi::HandleScope scope(self->Env());
-      self->PushInt(kEvClose);
+      self->batch_.PushInt(self->Env(), kEvClose);
       self->Deliver();
     }
     self->owner_.Reset();

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "addon_data.h"
+#include "batch.h"
 #include "http_parser.h"
 #include "write_queue.h"
 
@@ -93,12 +94,9 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   void CloseHandle();
   int FlushWrites(const char* extra = nullptr, size_t extra_len = 0);
 
-  // Batch assembly: records are appended to batch_ and sent in one call.
-  void Push(napi_value v);
-  void PushInt(int32_t v);
+  // Records are appended to batch_ and sent in one call (Deliver).
   void EmitSimple(int kind);
   void Deliver();
-  napi_value HeaderArray(const HeaderList& list);
 
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
   bool alive() const { return started_ && !closing_; }
@@ -131,8 +129,7 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   uint64_t message_started_ = 0;
   bool headers_complete_ = false;
   // The batch being assembled (valid inside the HandleScope of one callback).
-  napi_value batch_ = nullptr;
-  uint32_t batch_len_ = 0;
+  Batch batch_;
   const char* read_data_ = nullptr;  // the current read, for rawPacket
   size_t read_len_ = 0;
 };

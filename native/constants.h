@@ -7,9 +7,9 @@ namespace uvhttp {
 
 // Kinds of the records in a batch; each record is a fixed number of slots.
 enum EventKind {
-  kEvHead = 1,        // [kind, method|status, url|reason, rawHeaders, major, minor, flags]
+  kEvHead = 1,        // [kind, method|status, url|reason, n, major, minor, flags, ...n raw header strings]
   kEvBody = 2,        // [kind, Buffer]
-  kEvEnd = 3,         // [kind, rawTrailers | null]
+  kEvEnd = 3,         // [kind, n, ...n raw trailer strings]; n = -1: no trailers
   kEvParseError = 4,  // [kind, code, reason, bytesParsed, rawPacket]
   kEvEof = 5,         // [kind]
   kEvDrain = 6,       // [kind]
@@ -45,6 +45,9 @@ constexpr size_t kDirectWriteMin = 16 * 1024;
 // A batch corks at most this much before writing anyway, so a handler that
 // writes a lot in one go still meets backpressure.
 constexpr size_t kCorkLimit = 64 * 1024;
+// A batch longer than this reaches JS as one array rather than as the
+// call's arguments (which live on the stack).
+constexpr size_t kMaxBatchArgs = 1024;
 // One read buffer per environment: reads are handled one at a time.
 constexpr size_t kReadBufferSize = 64 * 1024;
 // Node's default --max-http-header-size.

@@ -13,7 +13,9 @@ Napi::Function Parser::Define(Napi::Env env) {
 }
 
 Parser::Parser(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<Parser>(info), data_(info.Env().GetInstanceData<AddonData>()) {
+    : Napi::ObjectWrap<Parser>(info),
+      data_(info.Env().GetInstanceData<AddonData>()),
+      batch_(&data_->names) {
   parser_.Init(HTTP_REQUEST, this);
   // As Connection::Start: headersTimeout also covers a socket that has sent
   // nothing yet (Node starts the clock when the parser is initialised).
@@ -41,13 +43,12 @@ Napi::Value Parser::Execute(const Napi::CallbackInfo& info) {
       // The rest of this chunk is the new protocol's: it becomes `head`.
       state_ = State::kDone;
       if (consumed < len) {
-        PushInt(kEvData);
-        Push(Napi::Buffer<char>::Copy(env, data + consumed, len - consumed));
+        batch_.PushBytes(env, kEvData, data + consumed, len - consumed);
       }
       break;
     case HttpParser::Result::kError:
       state_ = State::kDone;
-      PushParseError(data, len, parser_.error().pos);
+      batch_.PushParseError(env, parser_.error(), parser_.error().pos, data, len);
       break;
   }
   return Napi::Value(env_, TakeBatch());
@@ -58,10 +59,10 @@ Napi::Value Parser::Execute(const Napi::CallbackInfo& info) {
 Napi::Value Parser::Finish(const Napi::CallbackInfo& info) {
   env_ = info.Env();
   if (state_ == State::kParsing && parser_.Finish() == HttpParser::Result::kError) {
-    PushParseError(nullptr, 0, 0);
+    batch_.PushParseError(env_, parser_.error(), 0, nullptr, 0);
   }
   state_ = State::kDone;
-  PushInt(kEvEof);
+  batch_.PushInt(env_, kEvEof);
   return Napi::Value(env_, TakeBatch());
 }
 
@@ -82,7 +83,7 @@ Napi::Value Parser::GetHeadersComplete(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), headers_complete_);
 }
 
-// ---- ParserSink: the records of connection.cc, slot for slot ------------------
+// ---- ParserSink: the same records as connection.cc's (native/batch.h) ----------
 
 void Parser::OnMessageBegin() {
   message_started_ = uv_now(data_->loop);
@@ -92,85 +93,26 @@ void Parser::OnMessageBegin() {
 
 void Parser::OnHead(const HeadInfo& head) {
   headers_complete_ = true;
-  napi_value text;
-  napi_create_string_latin1(env_, head.url_or_reason->data(), head.url_or_reason->size(), &text);
-  PushInt(kEvHead);
-  PushInt(head.method);
-  Push(text);
-  Push(HeaderArray(*head.headers));
-  PushInt(head.major);
-  PushInt(head.minor);
-  PushInt(head.flags);
+  batch_.PushHead(env_, head.method, head);
 }
 
 void Parser::OnBody(const char* data, size_t len) {
   // Copied: the chunk belongs to the socket's producer, which may reuse it.
-  PushInt(kEvBody);
-  Push(Napi::Buffer<char>::Copy(env_, data, len));
+  batch_.PushBytes(env_, kEvBody, data, len);
 }
 
 void Parser::OnMessageEnd(const HeaderList* trailers) {
   message_started_ = 0;
-  PushInt(kEvEnd);
-  if (trailers) {
-    Push(HeaderArray(*trailers));
-  } else {
-    napi_value null;
-    napi_get_null(env_, &null);
-    Push(null);
-  }
-}
-
-void Parser::PushParseError(const char* data, size_t len, size_t pos) {
-  const ParseError& e = parser_.error();
-  napi_value code, reason, raw;
-  napi_create_string_utf8(env_, e.code, NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env_, e.reason.data(), e.reason.size(), &reason);
-  if (data) {
-    raw = Napi::Buffer<char>::Copy(env_, data, len);
-  } else {
-    napi_get_undefined(env_, &raw);
-  }
-  PushInt(kEvParseError);
-  Push(code);
-  Push(reason);
-  PushInt(static_cast<int32_t>(pos));
-  Push(raw);
-}
-
-napi_value Parser::HeaderArray(const HeaderList& list) {
-  size_t n = list.Count();
-  napi_value arr;
-  napi_create_array_with_length(env_, n, &arr);
-  for (size_t i = 0; i < n; i++) {
-    napi_value v;
-    if (i % 2 == 0) {
-      v = data_->names.Get(env_, list.Data(i), list.Length(i));
-    } else {
-      napi_create_string_latin1(env_, list.Data(i), list.Length(i), &v);
-    }
-    napi_set_element(env_, arr, static_cast<uint32_t>(i), v);
-  }
-  return arr;
-}
-
-void Parser::Push(napi_value v) {
-  if (!batch_) napi_create_array(env_, &batch_);
-  napi_set_element(env_, batch_, batch_len_++, v);
-}
-
-void Parser::PushInt(int32_t v) {
-  napi_value n;
-  napi_create_int32(env_, v, &n);
-  Push(n);
+  batch_.PushEnd(env_, trailers);
 }
 
 napi_value Parser::TakeBatch() {
-  napi_value batch = batch_;
-  batch_ = nullptr;
-  batch_len_ = 0;
-  if (!batch) napi_get_undefined(env_, &batch);
-  return batch;
+  if (batch_.empty()) {
+    napi_value undefined;
+    napi_get_undefined(env_, &undefined);
+    return undefined;
+  }
+  return batch_.TakeArray(env_);
 }
 
 }  // namespace uvhttp

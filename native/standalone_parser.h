@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "addon_data.h"
+#include "batch.h"
 #include "http_parser.h"
 
 namespace uvhttp {
@@ -38,10 +39,6 @@ class Parser : public Napi::ObjectWrap<Parser>, public ParserSink {
   Napi::Value GetMessageAge(const Napi::CallbackInfo& info);
   Napi::Value GetHeadersComplete(const Napi::CallbackInfo& info);
 
-  void Push(napi_value v);
-  void PushInt(int32_t v);
-  void PushParseError(const char* data, size_t len, size_t pos);
-  napi_value HeaderArray(const HeaderList& list);
   napi_value TakeBatch();
 
   // kParsing until the request stream leaves HTTP (upgrade, CONNECT), breaks
@@ -58,8 +55,7 @@ class Parser : public Napi::ObjectWrap<Parser>, public ParserSink {
   bool headers_complete_ = false;
   // The batch being assembled by the current execute()/finish() call.
   napi_env env_ = nullptr;
-  napi_value batch_ = nullptr;
-  uint32_t batch_len_ = 0;
+  Batch batch_;
 };
 
 }  // namespace uvhttp

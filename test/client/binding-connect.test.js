@@ -8,6 +8,7 @@ const os = require('os')
 const path = require('path')
 const { uvhttp, useServers, waitFor } = require('../helpers/client-util')
 const { binding } = require('../../dist/binding')
+const { splitBatch } = require('../helpers/records')
 const c = binding.constants
 const Ev = { HEAD: c.kEvHead, END: c.kEvEnd, DRAIN: c.kEvDrain, DATA: c.kEvData, CLOSE: c.kEvClose, CONNECT: c.kEvConnect }
 
@@ -17,12 +18,7 @@ function recorder () {
   return {
     events,
     onBatch (batch) {
-      for (let i = 0; i < batch.length;) {
-        const kind = batch[i]
-        const size = [0, 7, 2, 2, 5, 1, 1, 3, 2, 1, 2][kind] // lib/constants.ts EV_SIZE
-        events.push(batch.slice(i, i + size))
-        i += size
-      }
+      events.push(...splitBatch(batch))
     }
   }
 }

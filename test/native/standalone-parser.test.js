@@ -10,18 +10,14 @@ const { ServerConnection } = require('../../dist/server-connection.js')
 const uvhttp = require('../..')
 
 const C = binding.constants
-const SIZES = { [C.kEvHead]: 7, [C.kEvBody]: 2, [C.kEvEnd]: 2, [C.kEvParseError]: 5, [C.kEvEof]: 1, [C.kEvDrain]: 1, [C.kEvIoError]: 3, [C.kEvData]: 2, [C.kEvClose]: 1, [C.kEvConnect]: 2 }
+const { splitBatch } = require('../helpers/records')
 
 /** Splits a batch into records; merges adjacent BODY and DATA records and drops the socket-level ones. */
 function records (batches, { keepEof = false } = {}) {
   const out = []
   for (const batch of batches) {
-    for (let i = 0; i < batch.length;) {
-      const kind = batch[i]
-      const size = SIZES[kind]
-      assert.ok(size, `unknown record kind ${kind}`)
-      const rec = batch.slice(i, i + size)
-      i += size
+    for (const rec of splitBatch(batch)) {
+      const kind = rec[0]
       if (kind === C.kEvDrain || kind === C.kEvClose || kind === C.kEvIoError || (kind === C.kEvEof && !keepEof)) continue
       const last = out[out.length - 1]
       if ((kind === C.kEvBody || kind === C.kEvData) && last && last[0] === kind) {

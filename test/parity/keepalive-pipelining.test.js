@@ -119,6 +119,15 @@ eachImpl('keep-alive and pipelining', (http) => {
     ])
   })
 
+  it('answers 300 pipelined requests from one write, in order (a batch longer than a call\'s arguments)', async () => {
+    const { port } = await pool.start(http, (req, res) => res.end(req.url))
+    const urls = Array.from({ length: 300 }, (_, k) => `/${k}`)
+    const c = await rawConnect(port, urls.map((url, k) =>
+      `GET ${url} HTTP/1.1\r\nHost: x\r\nX-N: ${k}\r\n${k === urls.length - 1 ? 'Connection: close\r\n' : ''}\r\n`).join(''))
+    assert.ok(await c.waitClose())
+    assert.strictEqual(c.normalised, urls.slice(0, -1).map(ok).join('') + okClose(urls[urls.length - 1]))
+  })
+
   it('pipelines a POST with a body between two GETs', async () => {
     const { port } = await pool.start(http, (req, res) => {
       let body = ''

@@ -188,6 +188,14 @@ eachImpl('request basics', (http) => {
     assert.deepStrictEqual(rawHeaders, expected)
   })
 
+  it('keeps all of 700 header lines in rawHeaders and headers', async () => {
+    const lines = Array.from({ length: 700 }, (_, k) => `X-H${k}: v${k}\r\n`)
+    const { rawHeaders, headers } = await capture('GET / HTTP/1.1\r\nHost: x\r\n' + lines.join('') + '\r\n')
+    assert.strictEqual(rawHeaders.length, 2 * 701)
+    assert.deepStrictEqual(rawHeaders.slice(-4), ['X-H698', 'v698', 'X-H699', 'v699'])
+    assert.strictEqual(headers['x-h350'], 'v350')
+  })
+
   it('exposes every value per name in headersDistinct (a null-prototype object)', async () => {
     const { headersDistinct } = await capture(duplicates)
     assert.strictEqual(Object.getPrototypeOf(headersDistinct), null)
