@@ -34,6 +34,16 @@ function nativeBody (data: any, encoding: string | null | undefined): any {
   return Buffer.from(data, encoding as BufferEncoding)
 }
 
+const nodeSend = (http.OutgoingMessage.prototype as any)._send
+
+/** The response may write straight to the engine: its socket is uvhttp's, it is the socket's current message, nothing waits in the socket's Writable. */
+function engineOwner (res: ServerResponse, conn: any): any {
+  const owner = conn[kOwner]
+  if (owner === undefined || conn.destroyed || conn._httpMessage !== res || !conn.writable ||
+      conn.writableLength !== 0 || owner.closed) return undefined
+  return owner
+}
+
 /**
  * Node's _writeRaw goes through the socket's Writable (buffering, callbacks,
  * ticks). When the socket is uvhttp's and nothing sits in its Writable
@@ -45,31 +55,62 @@ function nativeBody (data: any, encoding: string | null | undefined): any {
   encoding: any, callback: any, size?: number) {
   const conn = this.socket as any
   if (conn == null) return writeThroughOrBuffer(this, data, encoding, callback, size)
-  const owner = conn[kOwner]
-  if (owner === undefined || conn.destroyed || conn._httpMessage !== this || !conn.writable ||
-      conn.writableLength !== 0 || owner.closed) {
-    return nodeWriteRaw.call(this, data, encoding, callback, size)
-  }
+  const owner = engineOwner(this, conn)
+  if (owner === undefined) return nodeWriteRaw.call(this, data, encoding, callback, size)
   if (typeof encoding === 'function') {
     callback = encoding
     encoding = null
   }
+  return writeToEngine(this, conn, owner, null, data, encoding, callback)
+}
+
+/**
+ * The first write of a Buffer body: Node's _send queues the head in
+ * outputData (Array#unshift) for _writeRaw to write before the body; here
+ * head and body go to the engine in one call, as the same bytes. A string
+ * body keeps Node's path, where the head joins the string in its encoding.
+ */
+;(ServerResponse.prototype as any)._send = function _send (this: ServerResponse, data: any,
+  encoding: any, callback: any, byteLength?: number) {
+  if (!this._headerSent && this._header !== null && typeof data !== 'string' &&
+      this.outputData.length === 0 && typeof encoding !== 'function') {
+    const conn = this.socket as any
+    if (conn != null) {
+      const owner = engineOwner(this, conn)
+      if (owner !== undefined) {
+        this._headerSent = true
+        return writeToEngine(this, conn, owner, this._header, data, encoding, callback)
+      }
+    } else {
+      const waiting = writeThroughConnection(this)
+      if (waiting !== undefined) {
+        this._headerSent = true
+        return writeThrough(waiting, this, this._header, data, encoding, callback)
+      }
+    }
+  }
+  return nodeSend.call(this, data, encoding, callback, byteLength)
+}
+
+/** Writes head (latin1, or null) and data to the engine, with Node's callback and return-value rules. */
+function writeToEngine (res: ServerResponse, conn: any, owner: any, head: string | null, data: any,
+  encoding: any, callback: any): boolean {
   const native = owner.native
-  const pending = this.outputData
+  const pending = res.outputData
   if (pending.length !== 0) {
-    // The head of a Buffer body waits here (_send): it leaves in the same write.
+    // The head of a Buffer body written before this path applied waits here: it goes first.
     for (let i = 0; i < pending.length; i++) {
       const { data: d, encoding: e, callback: cb } = pending[i]
       native.write(null, nativeBody(d, e), null, writeFlags(e) | WriteFlag.MORE)
       if (typeof cb === 'function') process.nextTick(cb)
     }
-    this.outputData = []
-    this.outputSize = 0
+    res.outputData = []
+    res.outputSize = 0
   }
   // Node's end() sends '' to learn when everything before it has left.
-  const queued: number = data.length === 0 && pending.length === 0
+  const queued: number = data.length === 0 && pending.length === 0 && head === null
     ? owner.lastQueued
-    : native.write(null, nativeBody(data, encoding), null, writeFlags(encoding))
+    : native.write(head, nativeBody(data, encoding), null, writeFlags(encoding))
   if (conn.timeout) conn._unrefTimer()
   if (queued < 0) {
     const err = errnoException(queued, 'write')
@@ -86,7 +127,7 @@ function nativeBody (data: any, encoding: string | null | undefined): any {
   // tick), so a large chunk returns false even if the kernel took it all,
   // and 'drain' follows.
   owner.lastQueued = queued
-  owner.tickBytes += data.length
+  owner.tickBytes += data.length + (head === null ? 0 : head.length)
   if (!owner.tickScheduled) {
     owner.tickScheduled = true
     process.nextTick(endOfTick, owner)
@@ -117,17 +158,25 @@ function endOfTick (owner: any): void {
  * and the socket assignment keep Node's order.
  */
 function writeThroughOrBuffer (res: ServerResponse, data: any, encoding: any, callback: any, size?: number): boolean {
-  const conn = (res.req?.socket as any)?.[kServerConnection]
-  if (conn === undefined || conn.foreign || !mayWriteThrough(conn, res)) {
-    return nodeWriteRaw.call(res, data, encoding, callback, size)
-  }
+  const conn = writeThroughConnection(res)
+  if (conn === undefined) return nodeWriteRaw.call(res, data, encoding, callback, size)
   if (typeof encoding === 'function') {
     callback = encoding
     encoding = null
   }
+  return writeThrough(conn, res, null, data, encoding, callback)
+}
+
+/** The response's connection, if its bytes may go out ahead of its turn (mayWriteThrough). */
+function writeThroughConnection (res: ServerResponse): any {
+  const conn = (res.req?.socket as any)?.[kServerConnection]
+  return conn === undefined || conn.foreign || !mayWriteThrough(conn, res) ? undefined : conn
+}
+
+function writeThrough (conn: any, res: ServerResponse, head: string | null, data: any, encoding: any, callback: any): boolean {
   const native = conn.native
   let queued = conn.lastQueued
-  // The head of a Buffer body waits in outputData (_send): it goes first.
+  // The head of a Buffer body may wait in outputData (Node's _send): it goes first.
   const pending = res.outputData
   if (pending.length !== 0) {
     const callbacks = []
@@ -139,7 +188,9 @@ function writeThroughOrBuffer (res: ServerResponse, data: any, encoding: any, ca
     res.outputData = callbacks
     res.outputSize = 0
   }
-  if (data.length !== 0 && queued >= 0) queued = native.write(null, nativeBody(data, encoding), null, writeFlags(encoding))
+  if ((head !== null || data.length !== 0) && queued >= 0) {
+    queued = native.write(head, nativeBody(data, encoding), null, writeFlags(encoding))
+  }
   if (queued < 0) {
     conn.socket.destroy(errnoException(queued, 'write'))
     return false
