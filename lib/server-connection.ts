@@ -63,6 +63,8 @@ export class ServerConnection {
   readonly incoming: any[] = []
   /** Responses waiting for the socket while an earlier one is written (state.outgoing). */
   readonly outgoing: any[] = []
+  /** How many of the oldest waiting responses have all their bytes in the engine already (lib/server-response.ts writeThrough). */
+  writtenAhead = 0
   /** The request whose body the parser is delivering. */
   parsing: any = null
   /** An 'upgrade'/'connect' took the socket: bytes now go to socket.push. */
@@ -383,6 +385,7 @@ export class ServerConnection {
       if (timeout) this.waitKeepAlive(timeout + KEEP_ALIVE_GRACE_MS)
     } else {
       const next = this.outgoing.shift()
+      if (this.writtenAhead > 0) this.writtenAhead--
       if (next) next.assignSocket(socket)
     }
     this.resumeIfDrained()

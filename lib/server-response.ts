@@ -205,13 +205,12 @@ function mayWriteThrough (conn: any, res: ServerResponse): boolean {
   const socket = conn.socket
   if (conn.closed || socket.destroyed || !socket.writable || socket.writableLength !== 0) return false
   if (!wroteEverything(socket._httpMessage)) return false
+  // The waiting responses already found written ahead stay so: start after them.
   const outgoing = conn.outgoing
-  for (let i = 0; i < outgoing.length; i++) {
-    const earlier = outgoing[i]
-    if (earlier === res) return true
-    if (!wroteEverything(earlier)) return false
-  }
-  return false
+  let k = conn.writtenAhead
+  while (k < outgoing.length && outgoing[k] !== res && wroteEverything(outgoing[k])) k++
+  conn.writtenAhead = k
+  return outgoing[k] === res
 }
 
 /** end() was called, nothing waits to be written, and the connection is not to close after it. */
