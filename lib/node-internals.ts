@@ -23,3 +23,11 @@ const probeRes = new http.ServerResponse(probeReq)
 export const kNeedDrain: symbol = ownSymbol(probeRes, 'kNeedDrain')
 /** OutgoingMessage's header store (read by Node's getHeader & co). */
 export const kOutHeaders: symbol = ownSymbol(probeRes, 'kOutHeaders')
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const outgoingInternals = require('_http_outgoing')
+/** OutgoingMessage's set of lowercased uniqueHeaders names (or null); exported by Node's _http_outgoing. */
+export const kUniqueHeaders: symbol = outgoingInternals.kUniqueHeaders
+if (typeof kUniqueHeaders !== 'symbol') throw new Error(`uvhttp: this Node.js (${process.version}) has no kUniqueHeaders`)
+/** The uniqueHeaders option as Node keeps it: a Set of lowercased names, or null. */
+export const parseUniqueHeadersOption: (names: unknown) => Set<string> | null = outgoingInternals.parseUniqueHeadersOption

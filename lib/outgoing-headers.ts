@@ -240,6 +240,8 @@ export interface HeadOutput {
   hasTransferEncodingHeader: boolean
   /** The user gave an Expect field: Node sends the head at once instead of waiting for the body. */
   hasExpectHeader: boolean
+  /** The user gave a Keep-Alive field (Node: msg._defaultKeepAlive = false): no Keep-Alive of ours. */
+  hasKeepAliveHeader: boolean
 }
 
 // Token searches Node applies to the user's values (case-insensitive, word-bounded).
@@ -371,6 +373,7 @@ export function buildHead (input: HeadInput): HeadOutput {
     hasConnectionHeader: state.connection,
     hasTransferEncodingHeader: state.transferEncoding,
     hasExpectHeader: state.expect,
+    hasKeepAliveHeader: !state.defaultKeepAlive,
   }
 }
 

@@ -9,7 +9,7 @@ import type { Duplex } from 'stream'
 import { binding, NativeConnection } from './binding'
 import { Ev, HeadFlag, endRawTrailers, headRawHeaders, recordEnd } from './constants'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from './errors'
-import { kNeedDrain } from './node-internals'
+import { kNeedDrain, kUniqueHeaders } from './node-internals'
 import { answerLateConnectListeners, Socket } from './socket'
 import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
 import type { Server } from './server'
@@ -214,6 +214,7 @@ export class ServerConnection {
     })
     res._keepAliveTimeout = server.keepAliveTimeout
     res._maxRequestsPerSocket = server.maxRequestsPerSocket
+    res[kUniqueHeaders] = server[kUniqueHeaders]
     res.shouldKeepAlive = (flags & HeadFlag.KEEP_ALIVE) !== 0
     if ((socket as any)._httpMessage) this.outgoing.push(res)
     else res.assignSocket(socket)

@@ -12,6 +12,7 @@ import { ServerConnection } from './server-connection'
 import { ServerResponse } from './server-response'
 import { kOwner, Socket } from './socket'
 import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kRef, kServerResponse } from './symbols'
+import { kUniqueHeaders, parseUniqueHeadersOption } from './node-internals'
 
 /** Node's default --max-http-header-size. */
 export const DEFAULT_MAX_HEADER_SIZE = 16384
@@ -71,6 +72,8 @@ export const Server = function Server (this: Server, options?: any, requestListe
   this.requireHostHeader = options.requireHostHeader ?? true
   this.joinDuplicateHeaders = options.joinDuplicateHeaders
   this.rejectNonStandardBodyWrites = options.rejectNonStandardBodyWrites ?? false
+  // Names whose array values go on one line ('; '-joined); each response gets the set (Node's slot).
+  this[kUniqueHeaders] = parseUniqueHeadersOption(options.uniqueHeaders)
   ;(net.Server as any).call(this, {
     allowHalfOpen: true,
     noDelay: options.noDelay ?? true,

@@ -38,6 +38,17 @@ eachImpl('response headers', (http) => {
       'Date: <date>\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
   })
 
+  it('createServer({ uniqueHeaders }) sends those names\' array values on one line, others on one line each', async () => {
+    const { port } = await serve((req, res) => {
+      res.setHeader('X-Unique', ['a', 'b'])
+      res.setHeader('X-Multi', ['a', 'b'])
+      res.end()
+    }, { uniqueHeaders: ['x-UNIQUE'] })
+    assert.strictEqual(normaliseDate(await raw(port, GET)),
+      'HTTP/1.1 200 OK\r\nX-Unique: a; b\r\nX-Multi: a\r\nX-Multi: b\r\n' +
+      'Date: <date>\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+  })
+
   it('setHeader replaces an earlier value of the same name, case-insensitively', async () => {
     const { port } = await serve((req, res) => {
       res.setHeader('X-One', 'first')
