@@ -27,6 +27,8 @@ const CANNED: Record<string, string> = {
 }
 
 const nop = (): void => {}
+/** An upgrade's `head` when no bytes followed the request (Node passes an empty Buffer too). */
+const EMPTY = Buffer.alloc(0)
 /** Node 20's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER. */
 const KEEP_ALIVE_GRACE_MS = 1000
 /** Pipelined responses that may wait for their turn before we stop reading. */
@@ -148,7 +150,19 @@ export class ServerConnection {
           case Ev.HEAD: {
             const upgrade = this.onHead(batch[i + 1], batch[i + 2], headRawHeaders(batch, i), batch[i + 4], batch[i + 5], batch[i + 6])
             i = recordEnd(batch, i)
-            if (upgrade) i = this.onUpgrade(upgrade, batch, i)
+            if (upgrade) {
+              // Step past what the upgrade takes (the request's END, the head
+              // bytes) before its handler runs: should that throw, the rest of
+              // the batch must not hand the head out again as 'data'.
+              const ended = batch[i] === Ev.END
+              if (ended) i = recordEnd(batch, i)
+              let head = EMPTY
+              if (batch[i] === Ev.DATA) {
+                head = batch[i + 1]
+                i += 2
+              }
+              this.onUpgrade(upgrade, ended, head)
+            }
             break
           }
           case Ev.BODY: this.onBody(batch[i + 1]); i += 2; break
@@ -171,8 +185,9 @@ export class ServerConnection {
         // Keep the rest of the batch consistent, then let the first error
         // reach 'uncaughtException' as Node's would.
         if (error === null) error = err
-        // Resume at the next record: its numeric slots must not be mistaken for kinds.
-        i = recordEnd(batch, start)
+        // Resume at the next record (or past what an upgrade took): its
+        // numeric slots must not be mistaken for kinds.
+        i = Math.max(i, recordEnd(batch, start))
       }
     }
     if (error !== null) throw error
@@ -279,21 +294,15 @@ export class ServerConnection {
   }
 
   /** Hands the socket to 'upgrade'/'connect' with the bytes that followed the head. */
-  private onUpgrade (req: any, batch: any[], i: number): number {
+  private onUpgrade (req: any, ended: boolean, head: Buffer): void {
     const server = this.server
     const socket = this.socket
     this.upgraded = true
     this.parsing = null
     // The request of an upgrade has no body: its END may precede the head bytes.
-    if (batch[i] === Ev.END) {
+    if (ended) {
       req.complete = true
       req.push(null)
-      i = recordEnd(batch, i)
-    }
-    let head = Buffer.alloc(0)
-    if (batch[i] === Ev.DATA) {
-      head = batch[i + 1]
-      i += 2
     }
     socket.removeListener('error', socketOnError)
     socket.removeListener('timeout', socketOnTimeout)
@@ -310,7 +319,6 @@ export class ServerConnection {
       // Nobody takes a CONNECT tunnel: close it (Node does the same).
       socket.destroy()
     }
-    return i
   }
 
   /** The socket leaves HTTP: a connection whose socket JS owns lets go of it here. */

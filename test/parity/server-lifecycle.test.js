@@ -383,4 +383,17 @@ eachImpl('server lifecycle', (http, name) => {
     assert.strictEqual(report.ok, 'still serving')
     assert.strictEqual(report.throwerGotResponse, undefined)
   })
+
+  it('an exception thrown in an \'upgrade\' handler reaches \'uncaughtException\'; the head bytes are not delivered again as data', async function () {
+    this.timeout(6000)
+    const script = path.join(__dirname, '..', 'helpers', 'upgrade-throw-child.js')
+    const { stdout, code } = await withTimeout(new Promise((resolve) => {
+      childProcess.execFile(process.execPath, [script, moduleIdFor(name)], { timeout: 5000 }, (err, stdout, stderr) => {
+        resolve({ stdout, stderr, code: err ? err.code : 0 })
+      })
+    }), 5500, 'child process')
+    const report = JSON.parse(stdout.trim().split('\n').pop())
+    assert.strictEqual(code, 0, stdout)
+    assert.deepStrictEqual(report, { uncaught: ['boom from upgrade'], head: 'HELLO', data: 'MORE' })
+  })
 })
