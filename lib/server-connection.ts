@@ -366,9 +366,12 @@ export class ServerConnection {
     this.closed = true
     if (this.keepAliveTimer !== null) clearTimeout(this.keepAliveTimer)
     const cbs = this.drainCallbacks
-    this.drainCallbacks = []
-    const err = errnoException(-32 /* EPIPE */, 'write')
-    for (let i = 0; i < cbs.length; i++) cbs[i](err)
+    if (cbs.length !== 0) {
+      // Writes the kernel never took fail as Node's do (an Error costs a stack capture: only when needed).
+      this.drainCallbacks = []
+      const err = errnoException(-32 /* EPIPE */, 'write')
+      for (let i = 0; i < cbs.length; i++) cbs[i](err)
+    }
     this.server.forgetConnection(this)
     this.socket.onNativeClose()
   }
