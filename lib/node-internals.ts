@@ -31,3 +31,19 @@ export const kUniqueHeaders: symbol = outgoingInternals.kUniqueHeaders
 if (typeof kUniqueHeaders !== 'symbol') throw new Error(`uvhttp: this Node.js (${process.version}) has no kUniqueHeaders`)
 /** The uniqueHeaders option as Node keeps it: a Set of lowercased names, or null. */
 export const parseUniqueHeadersOption: (names: unknown) => Set<string> | null = outgoingInternals.parseUniqueHeadersOption
+
+/**
+ * The no-op callback Node's OutgoingMessage passes down to _send when write()
+ * or end() got none: a write may skip scheduling it. Found by watching what a
+ * probe message hands its _send; null (schedule everything) if that changes.
+ */
+export const outgoingNop: unknown = probeOutgoingNop()
+
+function probeOutgoingNop (): unknown {
+  const probe: any = new http.OutgoingMessage()
+  let seen: unknown = null
+  probe._header = 'probe'
+  probe._send = (_data: unknown, _encoding: unknown, callback: unknown) => { seen = callback; return true }
+  probe.write('x')
+  return typeof seen === 'function' ? seen : null
+}

@@ -81,11 +81,12 @@ export class ServerConnection {
   readonly highWaterMark: number
   /** A write returned false: the socket must emit 'drain' when the queue empties. */
   needDrain = false
-  /** Bytes ServerResponse#_writeRaw wrote in the current tick, and the native queue after the last write. */
+  /** Bytes ServerResponse#_writeRaw wrote in the current tick (lib/server-response.ts endOfTick resets it). */
   tickBytes = 0
+  tickScheduled = false
   /** Reading stopped because responses back up (a client pipelining without reading). */
   readPaused = false
-  tickScheduled = false
+  /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued = 0
   /** Write callbacks waiting for the native queue to drain. */
   private drainCallbacks: Array<(err?: Error | null) => void> = []

@@ -8,6 +8,7 @@ import { WriteFlag } from './constants'
 import { errnoException } from './errors'
 import { kOwner } from './socket'
 import { kServerConnection } from './symbols'
+import { outgoingNop } from './node-internals'
 
 export interface ServerResponse extends http.ServerResponse {
   [key: string | symbol]: any
@@ -102,7 +103,7 @@ function writeToEngine (res: ServerResponse, conn: any, owner: any, head: string
     for (let i = 0; i < pending.length; i++) {
       const { data: d, encoding: e, callback: cb } = pending[i]
       native.write(null, nativeBody(d, e), null, writeFlags(e) | WriteFlag.MORE)
-      if (typeof cb === 'function') process.nextTick(cb)
+      if (typeof cb === 'function' && cb !== outgoingNop) process.nextTick(cb)
     }
     res.outputData = []
     res.outputSize = 0
@@ -118,14 +119,14 @@ function writeToEngine (res: ServerResponse, conn: any, owner: any, head: string
     if (typeof callback === 'function') process.nextTick(callback, err)
     return false
   }
-  if (typeof callback === 'function') {
+  if (typeof callback === 'function' && callback !== outgoingNop) {
     if (queued === 0) process.nextTick(callback)
     else owner.afterDrain(callback)
   }
   // As a Writable would: bytes written in this tick count against the
-  // highWaterMark until the tick ends (Node's callbacks run on the next
-  // tick), so a large chunk returns false even if the kernel took it all,
-  // and 'drain' follows.
+  // highWaterMark until the tick ends (Node's write_ corks the socket until
+  // the next tick, and its callbacks run then), so a large chunk returns
+  // false even if the kernel took it all, and 'drain' follows.
   owner.lastQueued = queued
   owner.tickBytes += data.length + (head === null ? 0 : head.length)
   if (!owner.tickScheduled) {
@@ -196,7 +197,7 @@ function writeThrough (conn: any, res: ServerResponse, head: string | null, data
     return false
   }
   conn.lastQueued = queued
-  if (typeof callback === 'function') res.outputData.push({ data: '', encoding: 'latin1', callback })
+  if (typeof callback === 'function' && callback !== outgoingNop) res.outputData.push({ data: '', encoding: 'latin1', callback })
   return queued < conn.highWaterMark
 }
 
