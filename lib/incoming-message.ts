@@ -12,9 +12,12 @@ export interface IncomingMessage extends http.IncomingMessage {
   [key: string | symbol]: any
 }
 
+// Read once: `http.X` goes through an import getter on every access.
+const NodeIncomingMessage = http.IncomingMessage as any
+
 /** A function constructor so that `IncomingMessage.call(this, socket)` works (COMPAT.md #8). */
 export const IncomingMessage = function IncomingMessage (this: IncomingMessage, socket: any) {
-  (http.IncomingMessage as any).call(this, socket)
+  NodeIncomingMessage.call(this, socket)
 } as unknown as typeof http.IncomingMessage
 
 Object.setPrototypeOf(IncomingMessage.prototype, http.IncomingMessage.prototype)

@@ -14,9 +14,12 @@ export interface ServerResponse extends http.ServerResponse {
   [key: string | symbol]: any
 }
 
+// Read once: `http.X` goes through an import getter on every access.
+const NodeServerResponse = http.ServerResponse as any
+
 /** A function constructor so that `ServerResponse.call(this, req)` works (COMPAT.md #8). */
 export const ServerResponse = function ServerResponse (this: ServerResponse, req: http.IncomingMessage, options?: object) {
-  (http.ServerResponse as any).call(this, req, options)
+  NodeServerResponse.call(this, req, options)
 } as unknown as typeof http.ServerResponse
 
 Object.setPrototypeOf(ServerResponse.prototype, http.ServerResponse.prototype)
