@@ -13,6 +13,7 @@ import { connResetException, ParseError } from './errors'
 import { IncomingMessage } from './incoming-message'
 import { kNeedDrain } from './node-internals'
 import { DEFAULT_MAX_HEADER_SIZE } from './server'
+import { answerLateConnectListeners, kOwner } from './socket'
 
 // Node's HTTP parser pool and its --insecure-http-parser switch: the
 // fallback parser for sockets the engine does not own.
@@ -173,6 +174,9 @@ class ResponseParser implements ResponseSink {
       socket.removeListener('error', socketErrorListener)
       socket._httpMessage = null
       socket.readableFlowing = null
+      // tls.connect({ socket }) over the tunnel waits for a 'connect' the
+      // engine's socket (connected, handle kept natively) would never emit.
+      if (socket[kOwner] !== undefined) answerLateConnectListeners(socket)
       req.emit(eventName, res, socket, head)
       req.destroyed = true
       req._closed = true
