@@ -7,7 +7,8 @@
 // NativeParser fed by a socket the application brought (lib/js-connection.ts).
 import type { Duplex } from 'stream'
 import { binding, NativeConnection } from './binding'
-import { Ev, HeadFlag, endRawTrailers, headRawHeaders, recordEnd } from './constants'
+import { BatchReader, readBatch } from './batch-reader'
+import { HeadFlag } from './constants'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from './errors'
 import { kNeedDrain, kUniqueHeaders } from './node-internals'
 import { answerLateConnectListeners, Socket } from './socket'
@@ -27,8 +28,6 @@ const CANNED: Record<string, string> = {
 }
 
 const nop = (): void => {}
-/** An upgrade's `head` when no bytes followed the request (Node passes an empty Buffer too). */
-const EMPTY = Buffer.alloc(0)
 /** Node 20's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER. */
 const KEEP_ALIVE_GRACE_MS = 1000
 /** Pipelined responses that may wait for their turn before we stop reading. */
@@ -50,7 +49,7 @@ export interface ServerTransport {
   readonly headersComplete: boolean
 }
 
-export class ServerConnection {
+export class ServerConnection implements BatchReader {
   readonly native: ServerTransport
   readonly server: Server
   /**
@@ -142,60 +141,12 @@ export class ServerConnection {
   onBatch (batch: any[]): void {
     const socket = this.socket
     if (socket.timeout) socket._unrefTimer()
-    let error: unknown = null
-    const n = batch.length
-    for (let i = 0; i < n;) {
-      const start = i
-      try {
-        switch (batch[i]) {
-          case Ev.HEAD: {
-            const upgrade = this.onHead(batch[i + 1], batch[i + 2], headRawHeaders(batch, i), batch[i + 4], batch[i + 5], batch[i + 6])
-            i = recordEnd(batch, i)
-            if (upgrade) {
-              // Step past what the upgrade takes (the request's END, the head
-              // bytes) before its handler runs: should that throw, the rest of
-              // the batch must not hand the head out again as 'data'.
-              const ended = batch[i] === Ev.END
-              if (ended) i = recordEnd(batch, i)
-              let head = EMPTY
-              if (batch[i] === Ev.DATA) {
-                head = batch[i + 1]
-                i += 2
-              }
-              this.onUpgrade(upgrade, ended, head)
-            }
-            break
-          }
-          case Ev.BODY: this.onBody(batch[i + 1]); i += 2; break
-          case Ev.END: this.onMessageEnd(endRawTrailers(batch, i)); i = recordEnd(batch, i); break
-          case Ev.PARSE_ERROR:
-            socketOnError.call(socket, serverParseError(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4]))
-            i += 5
-            break
-          case Ev.EOF: this.onEof(); i += 1; break
-          case Ev.DRAIN: this.onDrain(); i += 1; break
-          case Ev.IO_ERROR:
-            socket.destroy(errnoException(batch[i + 1], batch[i + 2]))
-            i += 3
-            break
-          case Ev.DATA: this.onData(batch[i + 1]); i += 2; break
-          case Ev.CLOSE: this.onClose(); i += 1; break
-          default: throw new Error(`uvhttp: unknown event ${batch[i]} in batch`)
-        }
-      } catch (err) {
-        // Keep the rest of the batch consistent, then let the first error
-        // reach 'uncaughtException' as Node's would.
-        if (error === null) error = err
-        // Resume at the next record (or past what an upgrade took): its
-        // numeric slots must not be mistaken for kinds.
-        i = Math.max(i, recordEnd(batch, start))
-      }
-    }
-    if (error !== null) throw error
+    readBatch(this, batch)
   }
 
-  /** Returns the request if it leaves the parser (upgrade / CONNECT), else null. */
-  private onHead (method: number, url: string, raw: string[], major: number, minor: number, flags: number): any {
+  // ---- BatchReader: one method per record ----------------------------------------
+
+  onHead (method: number, url: string, raw: string[], major: number, minor: number, flags: number): void {
     const server = this.server
     const socket = this.socket
     // resetSocketTimeout: a request ends the keep-alive wait.
@@ -214,7 +165,8 @@ export class ServerConnection {
     req._addHeaderLines(raw, raw.length < maxEntries ? raw.length : maxEntries)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
-    if (req.upgrade) return req
+    // An upgrade or CONNECT: onUpgrade follows with the request still in `parsing`.
+    if (req.upgrade) return
 
     this.incoming.push(req)
     // A client that pipelines without reading its responses must not make us
@@ -241,7 +193,7 @@ export class ServerConnection {
       if (server.requireHostHeader && !hasHost(raw)) {
         res.writeHead(400, ['Connection', 'close'])
         res.end()
-        return null
+        return
       }
       const limit = server.maxRequestsPerSocket
       const limited = typeof limit === 'number' && limit > 0
@@ -253,7 +205,7 @@ export class ServerConnection {
         server.emit('dropRequest', req, socket)
         res.writeHead(503)
         res.end()
-        return null
+        return
       }
       const expect = expectHeader(raw)
       if (expect !== undefined) {
@@ -271,21 +223,20 @@ export class ServerConnection {
           res.writeHead(417)
           res.end()
         }
-        return null
+        return
       }
     }
     server.emit('request', req, res)
-    return null
   }
 
-  private onBody (chunk: Buffer): void {
+  onBody (chunk: Buffer): void {
     const req = this.parsing
     if (req === null || req._dumped) return
     // Backpressure: a reader that stops reading stops the socket's reads.
     if (!req.push(chunk)) this.native.pause()
   }
 
-  private onMessageEnd (rawTrailers: string[] | null): void {
+  onMessageEnd (rawTrailers: string[] | null): void {
     const req = this.parsing
     if (req === null) return
     this.parsing = null
@@ -295,9 +246,10 @@ export class ServerConnection {
   }
 
   /** Hands the socket to 'upgrade'/'connect' with the bytes that followed the head. */
-  private onUpgrade (req: any, ended: boolean, head: Buffer): void {
+  onUpgrade (ended: boolean, head: Buffer): void {
     const server = this.server
     const socket = this.socket
+    const req = this.parsing
     this.upgraded = true
     this.parsing = null
     // The request of an upgrade has no body: its END may precede the head bytes.
@@ -325,13 +277,24 @@ export class ServerConnection {
   /** The socket leaves HTTP: a connection whose socket JS owns lets go of it here. */
   protected releaseSocket (): void {}
 
-  private onData (chunk: Buffer): void {
+  onData (chunk: Buffer): void {
     if (!this.upgraded) return
     if (!this.socket.push(chunk)) this.native.pause()
   }
 
+  onParseError (code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined): void {
+    socketOnError.call(this.socket, serverParseError(code, reason, bytesParsed, rawPacket))
+  }
+
+  onIoError (errno: number, syscall: string): void {
+    this.socket.destroy(errnoException(errno, syscall))
+  }
+
+  /** Client connections only. */
+  onConnect (): void {}
+
   // socketOnEnd: the client finished sending.
-  private onEof (): void {
+  onEof (): void {
     const socket = this.socket
     if (this.upgraded) {
       socket.push(null)
@@ -347,7 +310,7 @@ export class ServerConnection {
     if (!this.foreign) socket.push(null)
   }
 
-  private onDrain (): void {
+  onDrain (): void {
     const cbs = this.drainCallbacks
     if (cbs.length !== 0) {
       this.drainCallbacks = []
@@ -363,7 +326,7 @@ export class ServerConnection {
     }
   }
 
-  private onClose (): void {
+  onClose (): void {
     this.closed = true
     if (this.keepAliveTimer !== null) clearTimeout(this.keepAliveTimer)
     const cbs = this.drainCallbacks
