@@ -39,6 +39,18 @@ function currentGlobalAgent (): any {
   return moduleExports.globalAgent
 }
 
+/**
+ * `{ __proto__: null, ...source }` as Node builds it, but with fast
+ * properties: V8 makes a null-prototype literal a dictionary, and copying a
+ * dictionary is a runtime call that walks its keys one by one. The agent
+ * spreads this object again for every request (Agent#addRequest), so the
+ * difference is paid twice per request. Same own properties, same order, same
+ * (null) prototype.
+ */
+export function nullPrototypeCopy (source: object): any {
+  return Object.setPrototypeOf({ ...source }, null)
+}
+
 function isURL (value: any): value is URL {
   return Boolean(value?.href && value.protocol && value.auth === undefined && value.path === undefined)
 }
@@ -112,7 +124,7 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
   const defaultPort = options.defaultPort || this.agent?.defaultPort
   // What goes to the agent / createConnection: a copy, so the caller's
   // options object is left as it was (Node 20).
-  const connectOptions: any = { __proto__: null, ...options }
+  const connectOptions: any = nullPrototypeCopy(options)
   const port = connectOptions.port = options.port || defaultPort || 80
   const host = connectOptions.host = validateHost(options.hostname, 'hostname') ||
     validateHost(options.host, 'host') || 'localhost'
