@@ -174,7 +174,11 @@ eachImpl('client failures', (http) => {
       ['a non-integer maxHeaderSize', { maxHeaderSize: 1.5 }],
       ['a bad header name', { headers: { 'a b': 1 } }],
       ['a header value with CR LF', { headers: { a: 'x\r\ny' } }],
-      ['a port out of range', { port: 70000 }]
+      ['a port out of range', { port: 70000 }],
+      // Twice: the Host value a request derives from host must be checked every time.
+      ['a host with CR LF', { host: 'a\r\nb' }],
+      ['a host with CR LF, again', { host: 'a\r\nb' }],
+      ['a host with a character above \\xff', { host: 'a\u0100b' }]
     ]
     for (const [what, options] of cases) {
       it(what, () => {
