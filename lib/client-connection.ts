@@ -63,6 +63,13 @@ export class ClientConnection implements ClientSocketOwner {
   upgraded = false
   private readonly pending: PendingNative
   private readonly setup: ParserSetup = { maxHeaderSize: 0, lenient: false, noBody: false, upgrade: false }
+  /**
+   * The limits last given to limitsHolder. Every request sets its limits, and
+   * on a keep-alive connection they are nearly always the last request's:
+   * those need no native call.
+   */
+  private readonly limits = { maxHeaderSize: 0, lenient: false }
+  private limitsHolder: NativeConnection | null = null
   private drainCallbacks: Array<(err?: Error | null) => void> = []
   private attempts: Attempt[] = []
   private current = -1
@@ -108,13 +115,22 @@ export class ClientConnection implements ClientSocketOwner {
     if (this.native !== (this.pending as unknown) && !this.closed) this.native.setParser(ParserMode.NONE)
   }
 
+  private hasLimits (native: NativeConnection, s: ParserSetup): boolean {
+    return this.limitsHolder === native && this.limits.maxHeaderSize === s.maxHeaderSize && this.limits.lenient === s.lenient
+  }
+
   private applySetup (native: NativeConnection): void {
     if (this.upgraded) {
       native.setParser(ParserMode.NONE)
       return
     }
     const s = this.setup
-    if (s.maxHeaderSize > 0) native.setLimits(s.maxHeaderSize, 0, s.lenient)
+    if (s.maxHeaderSize > 0 && !this.hasLimits(native, s)) {
+      native.setLimits(s.maxHeaderSize, 0, s.lenient)
+      this.limitsHolder = native
+      this.limits.maxHeaderSize = s.maxHeaderSize
+      this.limits.lenient = s.lenient
+    }
     if (s.noBody) native.expectNoBody()
     if (s.upgrade) native.expectUpgrade()
     s.noBody = s.upgrade = false
