@@ -70,6 +70,8 @@ export class ClientConnection implements ClientSocketOwner {
    */
   private readonly limits = { maxHeaderSize: 0, lenient: false }
   private limitsHolder: NativeConnection | null = null
+  /** pauseReading was called and resumeReading not since (the socket may have resumed it meanwhile). */
+  private mayBePaused = false
   private drainCallbacks: Array<(err?: Error | null) => void> = []
   private attempts: Attempt[] = []
   private current = -1
@@ -106,6 +108,23 @@ export class ClientConnection implements ClientSocketOwner {
     s.noBody = noBody
     s.upgrade = upgrade
     if (this.native !== (this.pending as unknown) && !this.closed) this.applySetup(this.native)
+  }
+
+  /** Stops reading until resumeReading (or the socket asks for more, see Socket#_read). */
+  pauseReading (): void {
+    this.mayBePaused = true
+    this.native.pause()
+  }
+
+  /**
+   * Reading goes on, if this connection paused it. Only pauseReading pauses
+   * the native connection, and most responses never need it, so most calls
+   * here are no native call at all (one was made per response).
+   */
+  resumeReading (): void {
+    if (!this.mayBePaused) return
+    this.mayBePaused = false
+    this.native.resume()
   }
 
   /** The socket's bytes are wanted as they come (see ClientSocket#on). */
@@ -358,7 +377,7 @@ export class ClientConnection implements ClientSocketOwner {
             i += 3
             break
           case Ev.DATA:
-            if (this.upgraded && !socket.destroyed && !socket.push(batch[i + 1])) this.native.pause()
+            if (this.upgraded && !socket.destroyed && !socket.push(batch[i + 1])) this.pauseReading()
             i += 2
             break
           case Ev.CLOSE: this.onClose(); i += 1; break
