@@ -6,6 +6,7 @@
 // override those fields (COMPAT.md #11); only createConnection changes.
 import * as http from 'http'
 import { connect } from './client-connection'
+import { nullPrototypeCopy } from './client-request'
 
 export interface Agent extends http.Agent {
   [key: string | symbol]: any
@@ -15,6 +16,9 @@ export interface Agent extends http.Agent {
 export const Agent = function Agent (this: Agent, options?: http.AgentOptions) {
   if (!(this instanceof Agent)) return new (Agent as any)(options)
   ;(http.Agent as any).call(this, options)
+  // Node's addRequest spreads these options into every request's; a copy
+  // with fast properties (same keys, same order) makes that spread cheap.
+  this.options = nullPrototypeCopy(this.options)
   // Node's constructor reads its own Agent.defaultMaxSockets; honour ours.
   if (!(options as any)?.maxSockets) this.maxSockets = (Agent as any).defaultMaxSockets
 } as unknown as {

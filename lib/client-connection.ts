@@ -63,6 +63,15 @@ export class ClientConnection implements ClientSocketOwner {
   upgraded = false
   private readonly pending: PendingNative
   private readonly setup: ParserSetup = { maxHeaderSize: 0, lenient: false, noBody: false, upgrade: false }
+  /**
+   * The limits last given to limitsHolder. Every request sets its limits, and
+   * on a keep-alive connection they are nearly always the last request's:
+   * those need no native call.
+   */
+  private readonly limits = { maxHeaderSize: 0, lenient: false }
+  private limitsHolder: NativeConnection | null = null
+  /** pauseReading was called and resumeReading not since (the socket may have resumed it meanwhile). */
+  private mayBePaused = false
   private drainCallbacks: Array<(err?: Error | null) => void> = []
   private attempts: Attempt[] = []
   private current = -1
@@ -101,11 +110,32 @@ export class ClientConnection implements ClientSocketOwner {
     if (this.native !== (this.pending as unknown) && !this.closed) this.applySetup(this.native)
   }
 
+  /** Stops reading until resumeReading (or the socket asks for more, see Socket#_read). */
+  pauseReading (): void {
+    this.mayBePaused = true
+    this.native.pause()
+  }
+
+  /**
+   * Reading goes on, if this connection paused it. Only pauseReading pauses
+   * the native connection, and most responses never need it, so most calls
+   * here are no native call at all (one was made per response).
+   */
+  resumeReading (): void {
+    if (!this.mayBePaused) return
+    this.mayBePaused = false
+    this.native.resume()
+  }
+
   /** The socket's bytes are wanted as they come (see ClientSocket#on). */
   readByOthers (): void {
     if (this.upgraded || this.parser !== null) return
     this.upgraded = true
     if (this.native !== (this.pending as unknown) && !this.closed) this.native.setParser(ParserMode.NONE)
+  }
+
+  private hasLimits (native: NativeConnection, s: ParserSetup): boolean {
+    return this.limitsHolder === native && this.limits.maxHeaderSize === s.maxHeaderSize && this.limits.lenient === s.lenient
   }
 
   private applySetup (native: NativeConnection): void {
@@ -114,7 +144,12 @@ export class ClientConnection implements ClientSocketOwner {
       return
     }
     const s = this.setup
-    if (s.maxHeaderSize > 0) native.setLimits(s.maxHeaderSize, 0, s.lenient)
+    if (s.maxHeaderSize > 0 && !this.hasLimits(native, s)) {
+      native.setLimits(s.maxHeaderSize, 0, s.lenient)
+      this.limitsHolder = native
+      this.limits.maxHeaderSize = s.maxHeaderSize
+      this.limits.lenient = s.lenient
+    }
     if (s.noBody) native.expectNoBody()
     if (s.upgrade) native.expectUpgrade()
     s.noBody = s.upgrade = false
@@ -342,7 +377,7 @@ export class ClientConnection implements ClientSocketOwner {
             i += 3
             break
           case Ev.DATA:
-            if (this.upgraded && !socket.destroyed && !socket.push(batch[i + 1])) this.native.pause()
+            if (this.upgraded && !socket.destroyed && !socket.push(batch[i + 1])) this.pauseReading()
             i += 2
             break
           case Ev.CLOSE: this.onClose(); i += 1; break

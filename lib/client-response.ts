@@ -219,11 +219,11 @@ class ResponseParser implements ResponseSink {
   }
 
   protected pauseReading (): void {
-    this.conn!.native.pause()
+    this.conn!.pauseReading()
   }
 
   protected resumeReading (): void {
-    this.conn!.native.resume()
+    this.conn!.resumeReading()
   }
 }
 

@@ -94,6 +94,31 @@ eachImpl('client agent', (http) => {
     })
   }
 
+  it('the agent is handed a null-prototype copy of the options, keys in order, the caller\'s object untouched', () => {
+    let handed
+    const agent = { addRequest (req, options) { handed = options } }
+    const sym = Symbol('extra')
+    const options = { host: '127.0.0.1', port: 9, path: '/x', agent, headers: { a: 'b' }, [sym]: 1 }
+    const before = Reflect.ownKeys(options)
+    http.request(options).on('error', () => {})
+    assert.strictEqual(Object.getPrototypeOf(handed), null)
+    assert.deepStrictEqual(Reflect.ownKeys(handed), ['host', 'port', 'path', 'agent', 'headers', sym])
+    assert.deepStrictEqual([handed.host, handed.port, handed.path, handed[sym]], ['127.0.0.1', 9, '/x', 1])
+    assert.deepStrictEqual(Reflect.ownKeys(options), before)
+  })
+
+  it('agent.options: a null-prototype copy of the constructor\'s options, with noDelay and path added', () => {
+    const given = { keepAlive: true, maxSockets: 3 }
+    const agent = new http.Agent(given)
+    assert.strictEqual(Object.getPrototypeOf(agent.options), null)
+    assert.notStrictEqual(agent.options, given)
+    assert.deepStrictEqual(Reflect.ownKeys(agent.options), ['keepAlive', 'maxSockets', 'noDelay', 'path'])
+    assert.deepStrictEqual([agent.options.noDelay, agent.options.path], [true, null])
+    agent.options.timeout = 5
+    assert.strictEqual(agent.options.timeout, 5)
+    agent.destroy()
+  })
+
   it('\'agentRemove\' takes a socket out of the pool', async () => {
     const { port } = await servers.http(require('http'), (req, res) => res.end('x'))
     const agent = new http.Agent({ keepAlive: true })

@@ -184,6 +184,32 @@ eachImpl('client basics', (http) => {
       ])
     })
 
+    it('the Host header goes through a setHeader the application replaced, and the store behaves as set by it', () => {
+      const proto = http.ClientRequest.prototype
+      const calls = []
+      proto.setHeader = function (name, value) {
+        calls.push([name, value])
+        return Object.getPrototypeOf(proto).setHeader.call(this, name, value)
+      }
+      let req
+      try {
+        req = http.request({ host: '127.0.0.1', port: 9, agent: false })
+      } finally {
+        delete proto.setHeader
+      }
+      req.on('error', () => {})
+      assert.deepStrictEqual(calls, [['Host', '127.0.0.1:9']])
+      const plain = http.request({ host: '127.0.0.1', port: 9, agent: false })
+      plain.on('error', () => {})
+      for (const r of [req, plain]) {
+        assert.deepStrictEqual([r.getHeaders(), r.getRawHeaderNames(), r.hasHeader('HOST')], [{ __proto__: null, host: '127.0.0.1:9' }, ['Host'], true])
+        r.setHeader('X-A', '1')
+        r.removeHeader('Host')
+        assert.deepStrictEqual(r.getHeaders(), { __proto__: null, 'x-a': '1' })
+        r.destroy()
+      }
+    })
+
     it('a URL string, a URL object, and url + options + callback', async () => {
       const { onConnection, heads } = scripted(() => OK('ok', 'Connection: close\r\n'))
       const { port } = await servers.raw(onConnection)

@@ -7,7 +7,7 @@ const assert = require('assert')
 const crypto = require('crypto')
 const stream = require('stream')
 const { eachImpl } = require('../helpers/impls')
-const { SERVERS, useServers, withTimeout } = require('../helpers/client-util')
+const { SERVERS, useServers, withTimeout, waitFor } = require('../helpers/client-util')
 
 const MB = 1024 * 1024
 
@@ -117,6 +117,31 @@ eachImpl('client bodies', (http) => {
         assert.strictEqual(received, total)
         assert(state.blocked, 'the server never met backpressure')
         assert(paused > 1)
+      })
+
+      it('after a response read slowly enough to pause the socket, the next one on that socket arrives', async () => {
+        const { port } = await servers.http(serverHttp, (req, res) => {
+          res.end(req.url === '/big' ? Buffer.alloc(4 * MB, 'z') : 'small')
+        })
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+        const read = (path, slowly) => withTimeout(new Promise((resolve, reject) => {
+          const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+            let length = 0
+            res.on('data', (c) => {
+              length += c.length
+              if (!slowly) return
+              res.pause()
+              setTimeout(() => res.resume(), 1)
+            })
+            res.on('end', () => resolve([length, req.reusedSocket]))
+          })
+          req.on('error', reject)
+        }), 8000, path)
+        const big = await read('/big', true)
+        await waitFor(() => Object.keys(agent.freeSockets).length === 1, 2000, 'pooled')
+        const small = await read('/small', false)
+        agent.destroy()
+        assert.deepStrictEqual([big, small], [[4 * MB, false], [5, true]])
       })
 
       it('a paused response stops the server\'s writes until resumed', async () => {

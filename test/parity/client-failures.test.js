@@ -150,6 +150,23 @@ eachImpl('client failures', (http) => {
     assert.strictEqual(out.body.toString(), 'ok')
   })
 
+  it('on a reused socket each request parses with its own maxHeaderSize and insecureHTTPParser', async () => {
+    // Every response is 2.x KB of head with a byte only the lenient parser takes.
+    const { onConnection } = scripted(() => `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(2000)}\r\nX-A: a\u0001b\r\nContent-Length: 2\r\n\r\nok`)
+    const { port } = await servers.raw(onConnection)
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    const base = { host: '127.0.0.1', port, agent }
+    const outcome = (out) => out.error ? out.error.code : [out.body.toString(), out.req.reusedSocket]
+    const seen = []
+    seen.push(outcome(await exchange(http, { ...base, insecureHTTPParser: true, maxHeaderSize: 4096 })))
+    seen.push(outcome(await exchange(http, { ...base, insecureHTTPParser: true })))
+    seen.push(outcome(await exchange(http, { ...base, insecureHTTPParser: true, maxHeaderSize: 1024 })))
+    seen.push(outcome(await exchange(http, { ...base, insecureHTTPParser: true })))
+    seen.push(outcome(await exchange(http, base)))
+    agent.destroy()
+    assert.deepStrictEqual(seen, [['ok', false], ['ok', true], 'HPE_HEADER_OVERFLOW', ['ok', false], 'HPE_INVALID_HEADER_TOKEN'])
+  })
+
   it('a second response to one request destroys the socket', async () => {
     const { onConnection } = scripted(() => 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb')
     const { port } = await servers.raw(onConnection)
@@ -174,7 +191,11 @@ eachImpl('client failures', (http) => {
       ['a non-integer maxHeaderSize', { maxHeaderSize: 1.5 }],
       ['a bad header name', { headers: { 'a b': 1 } }],
       ['a header value with CR LF', { headers: { a: 'x\r\ny' } }],
-      ['a port out of range', { port: 70000 }]
+      ['a port out of range', { port: 70000 }],
+      // Twice: the Host value a request derives from host must be checked every time.
+      ['a host with CR LF', { host: 'a\r\nb' }],
+      ['a host with CR LF, again', { host: 'a\r\nb' }],
+      ['a host with a character above \\xff', { host: 'a\u0100b' }]
     ]
     for (const [what, options] of cases) {
       it(what, () => {
