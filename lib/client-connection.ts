@@ -8,7 +8,8 @@ import * as dns from 'dns'
 import * as net from 'net'
 import { binding, NativeConnection } from './binding'
 import { ClientSocket, ClientSocketOwner, PendingNative } from './client-socket'
-import { Ev, HeadFlag, ParserMode, endRawTrailers, headRawHeaders, recordEnd } from './constants'
+import { BatchReader, readBatch } from './batch-reader'
+import { Ev, HeadFlag, ParserMode } from './constants'
 import { errnoException, exceptionWithHostPort, parseError, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT, NodeError, ParseError } from './errors'
 import { kOwner, Socket } from './socket'
 import './server' // registers the per-env batch handler (binding.setup)
@@ -49,7 +50,7 @@ interface Attempt {
   onBatch (batch: any[]): void
 }
 
-export class ClientConnection implements ClientSocketOwner {
+export class ClientConnection implements ClientSocketOwner, BatchReader {
   /** The native connection; a PendingNative until one is established. */
   native: NativeConnection
   closed = false
@@ -61,6 +62,8 @@ export class ClientConnection implements ClientSocketOwner {
    * someone else reads it (readByOthers). Bytes now go to socket.push.
    */
   upgraded = false
+  /** The response whose head took the connection out of HTTP, until onUpgrade hands it the head bytes. */
+  private upgrading: ResponseSink | null = null
   private readonly pending: PendingNative
   private readonly setup: ParserSetup = { maxHeaderSize: 0, lenient: false, noBody: false, upgrade: false }
   /**
@@ -253,7 +256,7 @@ export class ClientConnection implements ClientSocketOwner {
         if (attempt.native !== null && conn.native === attempt.native) {
           conn.onBatch(batch)
         } else if (batch[0] === Ev.CONNECT) {
-          if (conn.attempts[conn.current] === attempt) conn.onConnect(attempt, batch[1])
+          if (conn.attempts[conn.current] === attempt) conn.onAttemptConnected(attempt, batch[1])
           else if (batch[1] === 0) attempt.native?.close()  // connected after its turn was over
         }
       },
@@ -299,7 +302,7 @@ export class ClientConnection implements ClientSocketOwner {
     return exceptionWithHostPort(errno, 'connect', attempt.address, this.port)
   }
 
-  private onConnect (attempt: Attempt, status: number): void {
+  private onAttemptConnected (attempt: Attempt, status: number): void {
     const socket = this.socket
     if (attempt.timer) {
       clearTimeout(attempt.timer)
@@ -349,80 +352,42 @@ export class ClientConnection implements ClientSocketOwner {
   onBatch (batch: any[]): void {
     const socket = this.socket
     if (socket.timeout) socket._unrefTimer()
-    let error: unknown = null
-    const n = batch.length
-    for (let i = 0; i < n;) {
-      const start = i
-      try {
-        switch (batch[i]) {
-          case Ev.HEAD: i = this.onHead(batch, i); break
-          case Ev.BODY:
-            if (this.parser) this.parser.onBody(batch[i + 1])
-            i += 2
-            break
-          case Ev.END: {
-            const p = this.parser
-            if (p) p.onEnd(endRawTrailers(batch, i))
-            i = recordEnd(batch, i)
-            break
-          }
-          case Ev.PARSE_ERROR:
-            this.onParseError(batch[i + 1], batch[i + 2], batch[i + 3], batch[i + 4])
-            i += 5
-            break
-          case Ev.EOF: this.onEof(); i += 1; break
-          case Ev.DRAIN: this.onDrain(); i += 1; break
-          case Ev.IO_ERROR:
-            socket.destroy(errnoException(batch[i + 1], batch[i + 2]))
-            i += 3
-            break
-          case Ev.DATA:
-            if (this.upgraded && !socket.destroyed && !socket.push(batch[i + 1])) this.pauseReading()
-            i += 2
-            break
-          case Ev.CLOSE: this.onClose(); i += 1; break
-          case Ev.CONNECT: i += 2; break  // attempts handle it (makeAttempt)
-          default: throw new Error(`uvhttp: unknown event ${batch[i]} in batch`)
-        }
-      } catch (err) {
-        if (error === null) error = err
-        // Resume at the next record: its numeric slots must not be mistaken for kinds.
-        i = recordEnd(batch, start)
-      }
-    }
-    if (error !== null) throw error
+    readBatch(this, batch)
   }
 
-  private onHead (batch: any[], i: number): number {
-    const flags: number = batch[i + 6]
+  // ---- BatchReader: one method per record ----------------------------------------
+
+  onHead (status: number, message: string, rawHeaders: string[], major: number, minor: number, flags: number): void {
     const p = this.parser
     if (p === null) {
       // A response nobody asked for (on an idle pooled connection, or after
       // the one expected): the connection cannot be trusted any more.
       this.socket.destroy()
-      return recordEnd(batch, i)
+      return
     }
-    p.onHead(batch[i + 1], batch[i + 2], headRawHeaders(batch, i), batch[i + 4], batch[i + 5], flags)
-    i = recordEnd(batch, i)
-    if ((flags & HeadFlag.UPGRADE) === 0) return i
-    // The engine parses no more: what followed the head is the new protocol's.
+    p.onHead(status, message, rawHeaders, major, minor, flags)
+    if ((flags & HeadFlag.UPGRADE) === 0) return
+    // The engine parses no more: what follows the head is the new protocol's.
     this.upgraded = true
     this.parser = null
-    let ended = false
-    if (batch[i] === Ev.END) {
-      ended = true
-      i = recordEnd(batch, i)
-    }
-    let head = Buffer.alloc(0)
-    if (batch[i] === Ev.DATA) {
-      head = batch[i + 1]
-      i += 2
-    }
-    p.onUpgrade(head, ended)
-    return i
+    this.upgrading = p
   }
 
-  private onParseError (code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined): void {
+  onUpgrade (ended: boolean, head: Buffer): void {
+    const p = this.upgrading
+    this.upgrading = null
+    if (p !== null) p.onUpgrade(head, ended)
+  }
+
+  onBody (chunk: Buffer): void {
+    if (this.parser !== null) this.parser.onBody(chunk)
+  }
+
+  onMessageEnd (rawTrailers: string[] | null): void {
+    if (this.parser !== null) this.parser.onEnd(rawTrailers)
+  }
+
+  onParseError (code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined): void {
     // A message cut short by the server closing: that is for the EOF that
     // follows to report ('socket hang up', or the response's 'aborted').
     if (rawPacket === undefined) return
@@ -431,7 +396,19 @@ export class ClientConnection implements ClientSocketOwner {
     else this.socket.destroy()
   }
 
-  private onEof (): void {
+  onIoError (errno: number, syscall: string): void {
+    this.socket.destroy(errnoException(errno, syscall))
+  }
+
+  onData (chunk: Buffer): void {
+    const socket = this.socket
+    if (this.upgraded && !socket.destroyed && !socket.push(chunk)) this.pauseReading()
+  }
+
+  /** The attempts see their CONNECT records (makeAttempt); none reaches the connection. */
+  onConnect (): void {}
+
+  onEof (): void {
     const socket = this.socket
     if (this.upgraded) {
       socket.push(null)
@@ -447,19 +424,22 @@ export class ClientConnection implements ClientSocketOwner {
     socket.end()
   }
 
-  private onDrain (): void {
+  onDrain (): void {
     const cbs = this.drainCallbacks
     if (cbs.length === 0) return
     this.drainCallbacks = []
     for (let i = 0; i < cbs.length; i++) cbs[i]()
   }
 
-  private onClose (): void {
+  onClose (): void {
     this.closed = true
     const cbs = this.drainCallbacks
-    this.drainCallbacks = []
-    const err = errnoException(-32 /* EPIPE */, 'write')
-    for (let i = 0; i < cbs.length; i++) cbs[i](err)
+    if (cbs.length !== 0) {
+      // Writes the kernel never took fail as Node's do (an Error costs a stack capture: only when needed).
+      this.drainCallbacks = []
+      const err = errnoException(-32 /* EPIPE */, 'write')
+      for (let i = 0; i < cbs.length; i++) cbs[i](err)
+    }
     this.socket.onNativeClose()
   }
 }

@@ -268,7 +268,11 @@ eachImpl('server lifecycle', (http, name) => {
     assert.strictEqual(err.message, 'Server is not running.')
   })
 
-  it('close() closes idle keep-alive connections at once while an in-flight request completes', async () => {
+  /**
+   * A server with one idle keep-alive connection (its request answered) and
+   * one busy one (its request waiting for release()).
+   */
+  async function idleAndBusy () {
     let release
     const { server, port } = await serve((req, res) => {
       if (req.url === '/slow') release = () => res.end('slow done')
@@ -280,7 +284,11 @@ eachImpl('server lifecycle', (http, name) => {
     const busy = await rawClient(port)
     busy.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
     await waitFor(() => release, 2000, 'slow request')
+    return { server, port, idle, busy, release: () => release() }
+  }
 
+  it('close() closes idle keep-alive connections at once while an in-flight request completes', async () => {
+    const { server, idle, busy, release } = await idleAndBusy()
     server.close()
     await idle.waitClose(1000)
     assert.strictEqual(busy.closed, false)
@@ -311,17 +319,7 @@ eachImpl('server lifecycle', (http, name) => {
   })
 
   it('closeIdleConnections() closes only the idle connections', async () => {
-    let release
-    const { server, port } = await serve((req, res) => {
-      if (req.url === '/slow') release = () => res.end('slow done')
-      else res.end('fast')
-    })
-    const idle = await rawClient(port)
-    idle.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n')
-    await idle.until((t) => t.endsWith('\r\n\r\nfast'))
-    const busy = await rawClient(port)
-    busy.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
-    await waitFor(() => release, 2000, 'slow request')
+    const { server, port, idle, busy, release } = await idleAndBusy()
     server.closeIdleConnections()
     await idle.waitClose(1000)
     assert.strictEqual(server.listening, true)
