@@ -13,10 +13,11 @@ import { connect } from './client-connection'
 import { attachResponseParser, emitErrorEvent, emitRequestTimeout, ondrain, socketCloseListener, socketErrorListener } from './client-response'
 import * as errors from './errors'
 import { checkIsHttpToken } from './headers'
-import { kOutHeaders } from './node-internals'
+import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from './node-internals'
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { kUniqueHeaders, parseUniqueHeadersOption } = require('_http_outgoing')
+// Read once: `http.X` goes through an import getter on every access.
+const NodeOutgoingMessage = http.OutgoingMessage as any
+const nodeFinish = NodeOutgoingMessage.prototype._finish
 
 export interface ClientRequest extends http.ClientRequest {
   [key: string | symbol]: any
@@ -110,7 +111,7 @@ function timerDuration (msecs: unknown, name: string): number {
  * `ClientRequest.call(this, …)` by subclasses written the ES5 way.
  */
 export const ClientRequest = function ClientRequest (this: ClientRequest, input: any, options?: any, cb?: any) {
-  (http.OutgoingMessage as any).call(this)
+  NodeOutgoingMessage.call(this)
 
   if (typeof input === 'string') {
     input = urlToHttpOptions(new URL(input))
@@ -292,7 +293,7 @@ Object.setPrototypeOf(ClientRequest, http.OutgoingMessage)
 const proto = ClientRequest.prototype as any
 
 proto._finish = function _finish (this: ClientRequest) {
-  (http.OutgoingMessage.prototype as any)._finish.call(this)
+  nodeFinish.call(this)
   if (onRequestStart.hasSubscribers) onRequestStart.publish({ request: this })
 }
 
