@@ -187,7 +187,7 @@ function writeThrough (conn: any, res: ServerResponse, head: string | null, data
     for (let i = 0; i < pending.length; i++) {
       const { data: d, encoding: e, callback: cb } = pending[i]
       if (d.length !== 0) queued = native.write(null, nativeBody(d, e), null, writeFlags(e))
-      if (typeof cb === 'function') callbacks.push({ data: '', encoding: 'latin1', callback: cb })
+      if (typeof cb === 'function' && cb !== outgoingNop) callbacks.push({ data: '', encoding: 'latin1', callback: cb })
     }
     res.outputData = callbacks
     res.outputSize = 0
@@ -219,8 +219,11 @@ function mayWriteThrough (conn: any, res: ServerResponse): boolean {
 
 /** end() was called, nothing waits to be written, and the connection is not to close after it. */
 function wroteEverything (msg: any): boolean {
-  if (msg == null || !msg.finished || msg._last) return false
-  const pending = msg.outputData
+  return msg != null && msg.finished && !msg._last && onlyCallbacksLeft(msg.outputData)
+}
+
+/** What waits in a message's outputData is callbacks of bytes that went ahead (writeThrough). */
+function onlyCallbacksLeft (pending: Array<{ data: { length: number } }>): boolean {
   for (let i = 0; i < pending.length; i++) if (pending[i].data.length !== 0) return false
   return true
 }
@@ -232,10 +235,10 @@ function wroteEverything (msg: any): boolean {
  */
 ;(ServerResponse.prototype as any)._flushOutput = function _flushOutput (this: ServerResponse, socket: any) {
   const pending = this.outputData
-  if (pending.length === 0 || this.writableCorked !== 0 || socket?.[kOwner] === undefined || socket.writableLength !== 0) {
+  if (pending.length === 0 || this.writableCorked !== 0 || socket?.[kOwner] === undefined ||
+      socket.writableLength !== 0 || !onlyCallbacksLeft(pending)) {
     return nodeFlushOutput.call(this, socket)
   }
-  for (let i = 0; i < pending.length; i++) if (pending[i].data.length !== 0) return nodeFlushOutput.call(this, socket)
   for (let i = 0; i < pending.length; i++) {
     const cb = pending[i].callback
     if (typeof cb === 'function') process.nextTick(cb)

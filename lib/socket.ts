@@ -75,7 +75,8 @@ export class Socket extends net.Socket {
     const last = chunks.length - 1
     for (let i = 0; i < last && !owner.closed; i++) {
       const { chunk, encoding } = chunks[i]
-      owner.lastQueued = owner.native.write(null, bodyOf(chunk, encoding), null, flagsFor(encoding) | WriteFlag.MORE)
+      const queued = owner.native.write(null, bodyOf(chunk, encoding), null, flagsFor(encoding) | WriteFlag.MORE)
+      if (queued >= 0) owner.lastQueued = queued
     }
     this.writeNative(bodyOf(chunks[last].chunk, chunks[last].encoding), flagsFor(chunks[last].encoding), cb)
   }
@@ -87,10 +88,13 @@ export class Socket extends net.Socket {
       return
     }
     const queued = owner.native.write(null, body, null, flags)
-    owner.lastQueued = queued
     if (this.timeout) this._unrefTimer()
-    if (queued < 0) cb(errnoException(queued, 'write'))
-    else if (queued === 0) cb()
+    if (queued < 0) {
+      cb(errnoException(queued, 'write'))
+      return
+    }
+    owner.lastQueued = queued
+    if (queued === 0) cb()
     else owner.afterDrain(cb)
   }
 

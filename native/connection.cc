@@ -290,7 +290,9 @@ void Connection::Deliver() {
   }
   napi_env env = Env();
   // The records are the call's arguments; a batch too long for a call's
-  // arguments (a flood of tiny pipelined requests) goes as one array.
+  // arguments (a flood of tiny pipelined requests) goes as one array. The
+  // batch is emptied after the call: what JS calls on the connection meanwhile
+  // (write, pause, close…) adds no records; those come from libuv callbacks.
   if (batch_.size() <= kMaxBatchArgs) {
     CallIntoJs(env, data_->on_batch, owner_.Value(), batch_.size(), batch_.values(), config_->async_context);
     batch_.Clear();

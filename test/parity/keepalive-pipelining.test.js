@@ -119,6 +119,31 @@ eachImpl('keep-alive and pipelining', (http) => {
     ])
   })
 
+  it('a waiting response that wrote before its turn, and one whose head goes with a Buffer body, keep their bytes in order', async () => {
+    const waiting = {}
+    const { port } = await pool.start(http, (req, res) => {
+      waiting[req.url] = res
+      // Written while /slow is unfinished: this part has to wait in the response.
+      if (req.url === '/early') res.write('a')
+      if (req.url !== '/buf') return
+      setImmediate(() => {
+        waiting['/slow'].end('one')
+        // Now everything before them has gone out: their bytes may follow at once.
+        waiting['/early'].end('b')
+        res.writeHead(200, { 'Content-Length': 3 })
+        res.end(Buffer.from('buf'))
+      })
+    })
+    const c = await rawConnect(port,
+      'GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /early HTTP/1.1\r\nHost: x\r\n\r\n' +
+      'GET /buf HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    assert.ok(await c.waitClose())
+    assert.strictEqual(c.normalised,
+      ok('one') +
+      'HTTP/1.1 200 OK\r\nDate: <date>\r\n' + KA + 'Transfer-Encoding: chunked\r\n\r\n1\r\na\r\n1\r\nb\r\n0\r\n\r\n' +
+      'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nDate: <date>\r\nConnection: close\r\n\r\nbuf')
+  })
+
   it('answers 300 pipelined requests from one write, in order (a batch longer than a call\'s arguments)', async () => {
     const { port } = await pool.start(http, (req, res) => res.end(req.url))
     const urls = Array.from({ length: 300 }, (_, k) => `/${k}`)
