@@ -1,6 +1,5 @@
 #include "batch.h"
 
-#include <cstring>
 
 #include "addon_data.h"
 #include "constants.h"
