@@ -3,15 +3,16 @@
 // http.request and friends on the module object), so nothing here uses
 // `export ... from`, which TypeScript compiles to getters.
 import * as http from 'http'
-import { Agent as AgentCtor, globalAgent as defaultAgent } from './agent'
-import { binding } from './binding'
-import { ClientRequest as ClientRequestCtor, get as clientGet, request as clientRequest } from './client-request'
-import { validateHeaderName as validateName, validateHeaderValue as validateValue } from './headers'
-import { IncomingMessage as IncomingMessageCtor } from './incoming-message'
-import { createClient as legacyCreateClient } from './legacy-client'
-import { DEFAULT_MAX_HEADER_SIZE, Server as ServerCtor } from './server'
-import { ServerResponse as ServerResponseCtor } from './server-response'
-import { STATUS_CODES as CODES } from './status-codes'
+import { Agent as AgentCtor, globalAgent as defaultAgent } from './client/agent'
+import { binding } from './engine/binding'
+import { DEFAULT_MAX_HEADER_SIZE } from './engine/constants'
+import { ClientRequest as ClientRequestCtor, get as clientGet, request as clientRequest, takeGlobalAgentFrom } from './client/client-request'
+import { validateHeaderName as validateName, validateHeaderValue as validateValue } from './common/headers'
+import { IncomingMessage as IncomingMessageCtor } from './common/incoming-message'
+import { createClient as legacyCreateClient } from './client/legacy-client'
+import { Server as ServerCtor } from './server/server'
+import { ServerResponse as ServerResponseCtor } from './server/server-response'
+import { STATUS_CODES as CODES } from './common/status-codes'
 
 export const Server = ServerCtor
 export const IncomingMessage = IncomingMessageCtor
@@ -39,5 +40,6 @@ export const ClientRequest = ClientRequestCtor
 export const Agent = AgentCtor
 export const globalAgent = defaultAgent
 export const createClient = legacyCreateClient
+takeGlobalAgentFrom(exports)
 // Node's HTTPParser pool serves the sockets uvhttp does not own.
 export const setMaxIdleHTTPParsers = http.setMaxIdleHTTPParsers

@@ -57,7 +57,7 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   void OnMessageEnd(const HeaderList* trailers) override;
 
  private:
-  // JS methods (lib/binding.ts NativeConnection)
+  // JS methods (lib/engine/binding.ts NativeConnection)
   Napi::Value Write(const Napi::CallbackInfo& info);
   void Pause(const Napi::CallbackInfo& info);
   void Resume(const Napi::CallbackInfo& info);

@@ -1,4 +1,4 @@
-// Constants that cross the native/JS boundary. Mirrored in lib/constants.ts;
+// Constants that cross the native/JS boundary. Mirrored in lib/engine/constants.ts;
 // test/native/constants.test.js compares the two through binding.constants.
 #ifndef UVHTTP_CONSTANTS_H_
 #define UVHTTP_CONSTANTS_H_

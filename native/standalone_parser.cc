@@ -28,7 +28,7 @@ Parser::Parser(const Napi::CallbackInfo& info)
 // the same flag up to date for its own connections).
 Napi::Value Parser::Execute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  // JS validates the argument (lib/js-connection.ts); here it is an invariant.
+  // JS validates the argument (lib/server/js-connection.ts); here it is an invariant.
   if (state_ != State::kParsing || !info[0].IsTypedArray()) return env.Undefined();
   want_upgrade_ = info[1].ToBoolean().Value();
   Napi::TypedArray chunk = info[0].As<Napi::TypedArray>();

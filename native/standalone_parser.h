@@ -2,8 +2,8 @@
 // socket, a net.Socket or any Duplex given to server.emit('connection')).
 // There is no libuv handle here: JS feeds it the socket's chunks and gets back
 // the very batch records a Connection delivers for its own sockets
-// (native/constants.h EventKind, lib/constants.ts Ev), so one decoder
-// (lib/server-connection.ts) serves both, with the same limits, the same
+// (native/constants.h EventKind, lib/engine/constants.ts Ev), so one decoder
+// (lib/server/server-connection.ts) serves both, with the same limits, the same
 // errors and the same upgrade rule (DESIGN.md "Where a socket leaves the
 // engine").
 #ifndef UVHTTP_STANDALONE_PARSER_H_
@@ -32,7 +32,7 @@ class Parser : public Napi::ObjectWrap<Parser>, public ParserSink {
   void OnMessageEnd(const HeaderList* trailers) override;
 
  private:
-  // JS methods (lib/binding.ts NativeParser)
+  // JS methods (lib/engine/binding.ts NativeParser)
   Napi::Value Execute(const Napi::CallbackInfo& info);
   Napi::Value Finish(const Napi::CallbackInfo& info);
   void SetLimits(const Napi::CallbackInfo& info);

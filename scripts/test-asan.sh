@@ -3,7 +3,7 @@
 #   1. the parser fuzz driver for FUZZ_SECONDS (default 20) seconds;
 #   2. the whole mocha suite with the ASan/UBSan addon loaded into a stock
 #      node: g++'s libasan (+ libubsan) preloaded, UVHTTP_ADDON_PATH naming
-#      build-asan/Release/uvhttp.node (lib/binding.ts honours it).
+#      build-asan/Release/uvhttp.node (lib/engine/binding.ts honours it).
 # Sanitizer reports go to files under build-asan/sanitizer-logs/, so one from
 # a child process (tests spawn some) or one printed after mocha's summary is
 # not lost: any such file fails the run and is printed.
@@ -85,7 +85,7 @@ export LD_PRELOAD="$libasan $libubsan${LD_PRELOAD:+ $LD_PRELOAD}"
 # ASan runtime are mapped into a node that loaded uvhttp (the suite asserts the
 # same in test/native/addon-path.test.js).
 node -e '
-  require("./dist/binding.js")
+  require("./dist/engine/binding.js")
   const maps = require("fs").readFileSync("/proc/self/maps", "utf8")
   const addon = process.env.UVHTTP_ADDON_PATH
   if (!maps.includes(addon) || !/libasan\.so/.test(maps)) {

@@ -1,5 +1,5 @@
 'use strict'
-// The binding contract the client is built on (lib/binding.ts): connect()
+// The binding contract the client is built on (lib/engine/binding.ts): connect()
 // for TCP and Unix sockets, errors as data, and the response parser's
 // HEAD/CONNECT expectations, checked on raw batches.
 const assert = require('assert')
@@ -7,7 +7,7 @@ const net = require('net')
 const os = require('os')
 const path = require('path')
 const { uvhttp, useServers, waitFor } = require('../helpers/client-util')
-const { binding } = require('../../dist/binding')
+const { binding } = require('../../dist/engine/binding')
 const { splitBatch } = require('../helpers/records')
 const c = binding.constants
 const Ev = { HEAD: c.kEvHead, END: c.kEvEnd, DRAIN: c.kEvDrain, DATA: c.kEvData, CLOSE: c.kEvClose, CONNECT: c.kEvConnect }

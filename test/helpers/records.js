@@ -5,8 +5,8 @@
 // in the count's place: [HEAD, method|status, text, rawHeaders, major, minor,
 // flags] and [END, rawTrailers | null].
 const assert = require('assert')
-const { binding } = require('../../dist/binding.js')
-const { EV_SIZE, recordEnd } = require('../../dist/constants.js')
+const { binding } = require('../../dist/engine/binding.js')
+const { EV_SIZE, recordEnd } = require('../../dist/engine/constants.js')
 
 const C = binding.constants
 

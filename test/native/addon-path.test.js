@@ -10,7 +10,7 @@ const path = require('path')
 describe('native addon loading', function () {
   it('maps the addon UVHTTP_ADDON_PATH names (else the node-gyp build)', function () {
     if (!fs.existsSync('/proc/self/maps')) this.skip()
-    require('../../dist/binding.js')
+    require('../../dist/engine/binding.js')
     const maps = fs.readFileSync('/proc/self/maps', 'utf8')
     const mapped = [...new Set(maps.split('\n')
       .map((line) => line.trim().split(/\s+/).slice(5).join(' '))

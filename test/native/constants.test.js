@@ -1,18 +1,18 @@
 'use strict'
 // Every constant that crosses the boundary is defined once natively
 // (native/constants.h, exported as binding.constants by native/addon.cc) and
-// mirrored in lib/constants.ts (STYLE.md). lib/constants.ts uses `const enum`s,
+// mirrored in lib/engine/constants.ts (STYLE.md). lib/engine/constants.ts uses `const enum`s,
 // which the compiler inlines and erases from dist/, so the mirror is read from
 // the TypeScript source itself, with the TypeScript compiler's parser.
 const assert = require('assert')
 const fs = require('fs')
 const path = require('path')
 const ts = require('typescript')
-const { binding } = require('../../dist/binding.js')
+const { binding } = require('../../dist/engine/binding.js')
 
 const root = path.join(__dirname, '..', '..')
 
-// native prefix → the lib/constants.ts enum that mirrors it
+// native prefix → the lib/engine/constants.ts enum that mirrors it
 const families = { kEv: 'Ev', kHead: 'HeadFlag', kWrite: 'WriteFlag', kParser: 'ParserMode' }
 
 /** Values of a constant expression as TypeScript would fold it in an enum. */
@@ -38,7 +38,7 @@ function evaluate (node, members) {
       case ts.SyntaxKind.AsteriskToken: return a * b
     }
   }
-  throw new Error(`lib/constants.ts: cannot evaluate enum initialiser \`${node.getText()}\``)
+  throw new Error(`lib/engine/constants.ts: cannot evaluate enum initialiser \`${node.getText()}\``)
 }
 
 /** { EnumName: { MEMBER: value } } for every enum declared in a TypeScript file. */
@@ -67,13 +67,13 @@ function tsMemberName (nativeName, prefix) {
   return nativeName.slice(prefix.length).replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()
 }
 
-describe('native constants mirrored in lib/constants.ts', function () {
+describe('native constants mirrored in lib/engine/constants.ts', function () {
   const native = binding.constants
-  const enums = enumsOf(path.join(root, 'lib', 'constants.ts'))
+  const enums = enumsOf(path.join(root, 'lib', 'engine', 'constants.ts'))
 
-  it('reads the enums of lib/constants.ts', function () {
+  it('reads the enums of lib/engine/constants.ts', function () {
     for (const name of Object.values(families)) {
-      assert(enums[name] && Object.keys(enums[name]).length > 0, `enum ${name} not found in lib/constants.ts`)
+      assert(enums[name] && Object.keys(enums[name]).length > 0, `enum ${name} not found in lib/engine/constants.ts`)
     }
   })
 
@@ -91,8 +91,8 @@ describe('native constants mirrored in lib/constants.ts', function () {
     })
   }
 
-  it('kDefaultMaxHeaderSize equals lib/server.ts DEFAULT_MAX_HEADER_SIZE and Node\'s default', function () {
-    const { DEFAULT_MAX_HEADER_SIZE } = require('../../dist/server.js')
+  it('kDefaultMaxHeaderSize equals lib/engine/constants.ts DEFAULT_MAX_HEADER_SIZE and Node\'s default', function () {
+    const { DEFAULT_MAX_HEADER_SIZE } = require('../../dist/engine/constants.js')
     assert.strictEqual(native.kDefaultMaxHeaderSize, DEFAULT_MAX_HEADER_SIZE)
     // Node's own default (--max-http-header-size unset in the test process).
     if (!process.execArgv.some((a) => a.startsWith('--max-http-header-size'))) {
@@ -104,7 +104,7 @@ describe('native constants mirrored in lib/constants.ts', function () {
     const mirrored = (name) => name === 'kDefaultMaxHeaderSize' ||
       Object.keys(families).some((p) => name.startsWith(p) && /^[A-Z]/.test(name.slice(p.length)))
     const orphans = Object.keys(native).filter((name) => !mirrored(name))
-    assert.deepStrictEqual(orphans, [], 'add them to lib/constants.ts and to this test')
+    assert.deepStrictEqual(orphans, [], 'add them to lib/engine/constants.ts and to this test')
     for (const [name, value] of Object.entries(native)) {
       assert(Number.isInteger(value), `${name} is not an integer: ${value}`)
     }
@@ -113,7 +113,7 @@ describe('native constants mirrored in lib/constants.ts', function () {
   it('EV_SIZE gives each event the slots native/constants.h documents', function () {
     // native/constants.h: `kEvHead = 1,  // [kind, method|status, url|reason, …]`
     const header = fs.readFileSync(path.join(root, 'native', 'constants.h'), 'utf8')
-    const { EV_SIZE } = require('../../dist/constants.js')
+    const { EV_SIZE } = require('../../dist/engine/constants.js')
     const seen = []
     for (const m of header.matchAll(/^\s*(kEv\w+)\s*=\s*(\d+)\s*,\s*\/\/\s*\[([^\]]*)\]/gm)) {
       const [, name, value, slots] = m

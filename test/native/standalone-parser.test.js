@@ -5,8 +5,8 @@
 // quiet after an upgrade or an error.
 const assert = require('assert')
 const net = require('net')
-const { binding } = require('../../dist/binding.js')
-const { ServerConnection } = require('../../dist/server-connection.js')
+const { binding } = require('../../dist/engine/binding.js')
+const { ServerConnection } = require('../../dist/server/server-connection.js')
 const uvhttp = require('../..')
 
 const C = binding.constants

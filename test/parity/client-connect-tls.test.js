@@ -4,7 +4,7 @@
 // 'connect' event hands out, and an HTTPS exchange with the target through it.
 // TLSSocket waits for its socket's 'connect' when that socket has no libuv
 // handle of its own (uvhttp's sockets keep theirs natively), so a tunnel
-// socket must answer a late 'connect' listener (lib/socket.ts).
+// socket must answer a late 'connect' listener (lib/engine/socket.ts).
 const assert = require('assert')
 const https = require('https')
 const net = require('net')

@@ -1,5 +1,5 @@
 'use strict'
-// lib/headers.ts, lib/errors.ts and lib/status-codes.ts against the real
+// lib/common/headers.ts, lib/common/errors.ts and lib/common/status-codes.ts against the real
 // node:http: token and value rules char by char, and the errors the
 // validators throw.
 const assert = require('assert')
@@ -9,9 +9,9 @@ const { once } = require('events')
 // Node's own checkers, still reachable through the legacy module name.
 const nodeCommon = require('_http_common')
 
-const headers = require('../../dist/headers.js')
-const errors = require('../../dist/errors.js')
-const { STATUS_CODES } = require('../../dist/status-codes.js')
+const headers = require('../../dist/common/headers.js')
+const errors = require('../../dist/common/errors.js')
+const { STATUS_CODES } = require('../../dist/common/status-codes.js')
 
 /** Calls fn and returns what it threw (or undefined). */
 function thrown (fn) {

@@ -1,19 +1,19 @@
 // ServerConnection: the state of one server connection, and the only code
-// on the server side that reads the engine's batches (lib/constants.ts Ev).
+// on the server side that reads the engine's batches (lib/engine/constants.ts Ev).
 // It plays the part of Node's connectionListenerInternal / parserOnIncoming /
 // resOnFinish (lib/_http_server.js), so events come in Node's order, with
 // the native parser in place of Node's. The batches come from the engine's
-// own connection (a NativeConnection under a lib/socket.ts facade), or from a
-// NativeParser fed by a socket the application brought (lib/js-connection.ts).
+// own connection (a NativeConnection under a lib/engine/socket.ts facade), or from a
+// NativeParser fed by a socket the application brought (lib/server/js-connection.ts).
+import type * as net from 'net'
 import type { Duplex } from 'stream'
-import { binding, NativeConnection } from './binding'
-import { BatchReader, readBatch } from './batch-reader'
-import { HeadFlag } from './constants'
-import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from './errors'
-import { kNeedDrain, kUniqueHeaders } from './node-internals'
-import { answerLateConnectListeners, Socket } from './socket'
+import { binding, NativeConnection } from '../engine/binding'
+import { BatchReader, readBatch } from '../engine/batch-reader'
+import { HeadFlag } from '../engine/constants'
+import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
+import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
+import { answerLateConnectListeners, Socket } from '../engine/socket'
 import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
-import type { Server } from './server'
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
@@ -37,7 +37,7 @@ const HEADER_GROUP_ENTRIES = 64
 
 /**
  * What a ServerConnection needs of whatever carries its bytes: the engine's
- * NativeConnection, or for a socket JS owns, lib/js-connection.ts's adapter
+ * NativeConnection, or for a socket JS owns, lib/server/js-connection.ts's adapter
  * (socket.pause()/resume() and a NativeParser's clocks).
  */
 export interface ServerTransport {
@@ -48,6 +48,12 @@ export interface ServerTransport {
   readonly messageAge: number
   readonly headersComplete: boolean
 }
+
+/** What a connection needs of its server (lib/server/server.ts's Server). */
+export interface ServerLike extends net.Server {
+  [key: string | symbol]: any
+}
+type Server = ServerLike
 
 export class ServerConnection implements BatchReader {
   readonly native: ServerTransport
@@ -64,7 +70,7 @@ export class ServerConnection implements BatchReader {
   readonly incoming: any[] = []
   /** Responses waiting for the socket while an earlier one is written (state.outgoing). */
   readonly outgoing: any[] = []
-  /** How many of the oldest waiting responses have all their bytes in the engine already (lib/server-response.ts writeThrough). */
+  /** How many of the oldest waiting responses have all their bytes in the engine already (lib/server/server-response.ts writeThrough). */
   writtenAhead = 0
   /** The request whose body the parser is delivering. */
   parsing: any = null
@@ -80,7 +86,7 @@ export class ServerConnection implements BatchReader {
   readonly highWaterMark: number
   /** A write returned false: the socket must emit 'drain' when the queue empties. */
   needDrain = false
-  /** Bytes ServerResponse#_writeRaw wrote in the current tick (lib/server-response.ts endOfTick resets it). */
+  /** Bytes ServerResponse#_writeRaw wrote in the current tick (lib/server/server-response.ts endOfTick resets it). */
   tickBytes = 0
   tickScheduled = false
   /** Reading stopped because responses back up (a client pipelining without reading). */

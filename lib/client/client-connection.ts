@@ -1,18 +1,18 @@
 // ClientConnection: one outgoing connection of the engine, and the only code
-// on the client side that reads its batches (lib/constants.ts Ev). It plays
+// on the client side that reads its batches (lib/engine/constants.ts Ev). It plays
 // the part of net.connect() (name resolution, Happy Eyeballs over the
 // addresses found, 'lookup'/'connect'/'ready' and Node's connect errors) and
 // of the socket's 'data'/'end' listeners that Node's ClientRequest installs:
 // response events go to the ResponseSink the current request attached.
 import * as dns from 'dns'
 import * as net from 'net'
-import { binding, NativeConnection } from './binding'
+import { binding, NativeConnection } from '../engine/binding'
 import { ClientSocket, ClientSocketOwner, PendingNative } from './client-socket'
-import { BatchReader, readBatch } from './batch-reader'
-import { Ev, HeadFlag, ParserMode } from './constants'
-import { errnoException, exceptionWithHostPort, parseError, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT, NodeError, ParseError } from './errors'
-import { kOwner, Socket } from './socket'
-import './server' // registers the per-env batch handler (binding.setup)
+import { BatchReader, readBatch } from '../engine/batch-reader'
+import { Ev, HeadFlag, ParserMode } from '../engine/constants'
+import { errnoException, exceptionWithHostPort, parseError, ERR_INVALID_ARG_TYPE, ERR_SOCKET_BAD_PORT, NodeError, ParseError } from '../common/errors'
+import { kOwner, Socket } from '../engine/socket'
+import '../engine/dispatch' // registers the per-env batch handler (binding.setup)
 
 const UV_ETIMEDOUT = -110
 const UV_ECANCELED = -125

@@ -71,6 +71,9 @@ export const enum WriteFlag {
   MORE = 4,
 }
 
+/** Node's default --max-http-header-size (native kDefaultMaxHeaderSize). */
+export const DEFAULT_MAX_HEADER_SIZE = 16384
+
 /** Parser modes for Connection.setParser(). */
 export const enum ParserMode {
   NONE = 0,

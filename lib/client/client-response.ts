@@ -1,19 +1,18 @@
 // The response side of a ClientRequest: what Node's _http_client.js does in
 // parserOnIncomingClient, socketOnData, socketOnEnd and the socket listeners
 // it installs (close, error, drain, timeout), rewritten around a
-// ResponseParser that the engine's connection feeds (lib/client-connection.ts)
+// ResponseParser that the engine's connection feeds (lib/client/client-connection.ts)
 // instead of an HTTPParser fed from 'data' events. A socket the engine does
 // not own (createConnection, an agent of another module returning a
 // net.Socket or a TLS socket) is fed by Node's own parser through the same
 // ResponseParser, so both paths behave the same from here on.
 import * as dc from 'diagnostics_channel'
 import { ClientConnection, connectionOf, ResponseSink } from './client-connection'
-import { HeadFlag } from './constants'
-import { connResetException, ParseError } from './errors'
-import { IncomingMessage } from './incoming-message'
-import { kNeedDrain } from './node-internals'
-import { DEFAULT_MAX_HEADER_SIZE } from './server'
-import { answerLateConnectListeners, kOwner } from './socket'
+import { DEFAULT_MAX_HEADER_SIZE, HeadFlag } from '../engine/constants'
+import { connResetException, ParseError } from '../common/errors'
+import { IncomingMessage } from '../common/incoming-message'
+import { kNeedDrain } from '../common/node-internals'
+import { answerLateConnectListeners, kOwner } from '../engine/socket'
 
 // Node's HTTP parser pool and its --insecure-http-parser switch: the
 // fallback parser for sockets the engine does not own.

@@ -4,36 +4,19 @@
 // overridden, the rest (events, options, timeouts) follows Node 20.
 import * as dns from 'dns'
 import * as net from 'net'
-import { binding, NativeConnection, NativeListener } from './binding'
-import * as errors from './errors'
-import { IncomingMessage } from './incoming-message'
+import { binding, NativeConnection, NativeListener } from '../engine/binding'
+import { DEFAULT_MAX_HEADER_SIZE } from '../engine/constants'
+import { kOnConnection } from '../engine/dispatch'
+import * as errors from '../common/errors'
+import { IncomingMessage } from '../common/incoming-message'
 import { JsConnection } from './js-connection'
-import { ServerConnection } from './server-connection'
+import { ServerConnection, ServerLike } from './server-connection'
 import { ServerResponse } from './server-response'
-import { kOwner, Socket } from './socket'
+import { kOwner, Socket } from '../engine/socket'
 import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kRef, kServerResponse } from './symbols'
-import { kUniqueHeaders, parseUniqueHeadersOption } from './node-internals'
+import { kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
-/** Node's default --max-http-header-size. */
-export const DEFAULT_MAX_HEADER_SIZE = 16384
-
-export interface Server extends net.Server {
-  [key: string | symbol]: any
-}
-
-binding.setup({
-  onConnection (server: object, native: NativeConnection) {
-    const s = server as Server
-    const conn = new ServerConnection(s, native)
-    s[kConnections].add(conn)
-    s.emit('connection', conn.socket)
-    return conn
-  },
-  // The records arrive as the call's arguments; an oversized batch as one array.
-  onBatch (this: any, ...batch: unknown[]) {
-    this.onBatch(batch.length === 1 && typeof batch[0] !== 'number' ? batch[0] : batch)
-  },
-})
+export interface Server extends ServerLike {}
 
 function validateTimeout (name: string, value: unknown, def: number): number {
   if (value === undefined) return def
@@ -129,6 +112,14 @@ function onRemoveListener (this: Server, event: string | symbol): void {
 }
 
 const proto = Server.prototype
+
+/** The engine accepted a connection on this server's listener (lib/engine/dispatch.ts). */
+;(proto as any)[kOnConnection] = function onConnection (this: Server, native: NativeConnection) {
+  const conn = new ServerConnection(this, native)
+  this[kConnections].add(conn)
+  this.emit('connection', conn.socket)
+  return conn
+}
 
 proto.setTimeout = function setTimeout (this: Server, msecs: number, callback?: () => void) {
   this.timeout = msecs

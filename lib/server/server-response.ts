@@ -1,14 +1,14 @@
 // ServerResponse: Node's own http.ServerResponse, subclassed. Its header
 // rules, framing and errors are Node's by construction (COMPAT.md #5, #7);
 // the engine underneath is uvhttp's: the socket it writes to is the native
-// connection (lib/socket.ts), which corks everything a batch produces into
+// connection (lib/engine/socket.ts), which corks everything a batch produces into
 // one write (DESIGN.md #4).
 import * as http from 'http'
-import { WriteFlag } from './constants'
-import { errnoException } from './errors'
-import { kOwner } from './socket'
+import { WriteFlag } from '../engine/constants'
+import { errnoException } from '../common/errors'
+import { kOwner } from '../engine/socket'
 import { kServerConnection } from './symbols'
-import { outgoingNop } from './node-internals'
+import { outgoingNop } from '../common/node-internals'
 
 export interface ServerResponse extends http.ServerResponse {
   [key: string | symbol]: any

@@ -111,7 +111,7 @@ function load (): Binding {
   if (explicit) return require(explicit)
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require('node-gyp-build')(path.join(__dirname, '..'))
+    return require('node-gyp-build')(path.join(__dirname, '..', '..'))
   } catch (err) {
     const e = err as Error
     e.message = 'uvhttp: could not load the native addon (' + e.message + ').\n' +

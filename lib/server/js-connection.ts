@@ -8,12 +8,10 @@
 // socket leaves the engine".
 import { AsyncResource } from 'async_hooks'
 import type { Duplex } from 'stream'
-import { binding, NativeParser } from './binding'
-import { ServerConnection, ServerTransport } from './server-connection'
+import { binding, NativeParser } from '../engine/binding'
+import { DEFAULT_MAX_HEADER_SIZE } from '../engine/constants'
+import { ServerConnection, ServerLike as Server, ServerTransport } from './server-connection'
 import { kForeignConnections, kServerConnection } from './symbols'
-import type { Server } from './server'
-
-const DEFAULT_MAX_HEADER_SIZE = binding.constants.kDefaultMaxHeaderSize
 
 /** Backpressure and parser clocks for a socket JS owns (ServerConnection's view). */
 class SocketTransport implements ServerTransport {

@@ -6,7 +6,7 @@
 // touch net's own _handle is overridden to go to the native connection.
 import * as net from 'net'
 import { WriteFlag } from './constants'
-import { errnoException } from './errors'
+import { errnoException } from '../common/errors'
 import type { NativeConnection, PeerInfo } from './binding'
 
 /** What the socket needs from the connection state that owns it. */

@@ -1,7 +1,7 @@
 // Private state keys shared across lib/ (undici's core/symbols.js pattern).
 // State lives on the objects under these keys, never in closures, so that
 // prototype swaps by frameworks (COMPAT.md #9) keep working. Slots that
-// Node's own methods read are keyed by Node's symbols (lib/node-internals.ts).
+// Node's own methods read are keyed by Node's symbols (lib/common/node-internals.ts).
 
 /** Server: its connections, and the interval that checks their timeouts. */
 export const kConnections = Symbol('uvhttp.connections')

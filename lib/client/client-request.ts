@@ -4,16 +4,17 @@
 // the server); this file adds what lib/_http_client.js adds: the options,
 // the special headers, the agent hand-off (onSocket), timeouts, abort and
 // destroy. The response side — what Node's socketOnData/parserOnIncoming
-// do — lives in lib/client-response.ts.
+// do — lives in lib/client/client-response.ts.
 import * as dc from 'diagnostics_channel'
 import * as http from 'http'
 import { addAbortSignal, finished } from 'stream'
 import { urlToHttpOptions } from 'url'
+import { nullPrototypeCopy } from './agent'
 import { connect } from './client-connection'
 import { attachResponseParser, emitErrorEvent, emitRequestTimeout, ondrain, socketCloseListener, socketErrorListener } from './client-response'
-import * as errors from './errors'
-import { checkIsHttpToken } from './headers'
-import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from './node-internals'
+import * as errors from '../common/errors'
+import { checkIsHttpToken } from '../common/headers'
+import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 // Read once: `http.X` goes through an import getter on every access.
 const NodeOutgoingMessage = http.OutgoingMessage as any
@@ -31,25 +32,17 @@ const kError = Symbol('uvhttp.clientRequestError')
 
 const onRequestStart = dc.channel('http.client.request.start')
 
-let moduleExports: { globalAgent: unknown } | undefined
+/** The module object whose `globalAgent` is the default agent (lib/index.ts registers itself). */
+let moduleExports: { globalAgent: unknown } = { globalAgent: undefined }
+
+/** Requests take their default agent from `exportsObject.globalAgent` as it is when they are made. */
+export function takeGlobalAgentFrom (exportsObject: { globalAgent: unknown }): void {
+  moduleExports = exportsObject
+}
 
 /** The default agent is whatever the module's `globalAgent` is now (users replace it). */
 function currentGlobalAgent (): any {
-  // Loaded on first use: index.ts loads this file.
-  moduleExports ??= require('./index') as { globalAgent: unknown }
   return moduleExports.globalAgent
-}
-
-/**
- * `{ __proto__: null, ...source }` as Node builds it, but with fast
- * properties: V8 makes a null-prototype literal a dictionary, and copying a
- * dictionary is a runtime call that walks its keys one by one. The agent
- * spreads this object again for every request (Agent#addRequest), so the
- * difference is paid twice per request. Same own properties, same order, same
- * (null) prototype.
- */
-export function nullPrototypeCopy (source: object): any {
-  return Object.setPrototypeOf({ ...source }, null)
 }
 
 const nodeSetHeader = http.OutgoingMessage.prototype.setHeader

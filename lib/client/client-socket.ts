@@ -1,13 +1,13 @@
-// ClientSocket: the socket of a client connection. It is lib/socket.ts's
+// ClientSocket: the socket of a client connection. It is lib/engine/socket.ts's
 // Socket (a net.Socket whose I/O goes to a native connection) plus what a
 // connecting net.Socket adds: `connecting`, 'connect' before any byte leaves,
 // options remembered until there is a connection (PendingNative), and the
 // switch to raw delivery when someone else reads it.
-import type { NativeConnection } from './binding'
-import type { NodeError } from './errors'
-import { kOwner, Socket, SocketOwner } from './socket'
+import type { NativeConnection } from '../engine/binding'
+import type { NodeError } from '../common/errors'
+import { kOwner, Socket, SocketOwner } from '../engine/socket'
 
-/** What a client socket needs from its connection (lib/client-connection.ts). */
+/** What a client socket needs from its connection (lib/client/client-connection.ts). */
 export interface ClientSocketOwner extends SocketOwner {
   /** Someone else reads the socket's bytes: stop parsing them. */
   readByOthers (): void
@@ -55,7 +55,7 @@ export class PendingNative {
   }
 }
 
-/** The socket of a client connection: net.Socket's connecting state on top of lib/socket.ts. */
+/** The socket of a client connection: net.Socket's connecting state on top of lib/engine/socket.ts. */
 export class ClientSocket extends Socket {
   declare [kOwner]: ClientSocketOwner
   declare connecting: boolean

@@ -1,5 +1,5 @@
 // readBatch: the one loop that walks the engine's event batches
-// (lib/constants.ts Ev), for the server's connections and the client's alike.
+// (lib/engine/constants.ts Ev), for the server's connections and the client's alike.
 // Each record becomes one call on a BatchReader. A handler that throws (an
 // application's listener) does not lose the rest of the batch: reading goes
 // on at the next record, and the first error is rethrown at the end, so it
