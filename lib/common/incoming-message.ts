@@ -1,24 +1,386 @@
 // IncomingMessage: a request on the server, a response on the client.
 //
-// It inherits from Node's own http.IncomingMessage: frameworks re-parent
-// requests onto prototypes built from Node's class (COMPAT.md #9), so every
-// field Node's methods read must be there, and the simplest way to be exactly
-// Node's Readable (COMPAT.md #1) is to be one. The engine fills it through
-// Node's own entry points (_addHeaderLines, push), and `headers` is built
-// from rawHeaders only when read, as Node does.
+// uvhttp's own class over lean state. Its prototype chain passes through
+// Node's http.IncomingMessage and stream.Readable (so instanceof holds, and
+// what an application adds to Node's prototypes is reachable), and Node's
+// own methods do the work once there is a stream to work on; what uvhttp
+// keeps lean is the stream itself. The Readable state is built the first
+// time something needs it (every Readable method starts by reading
+// `this._readableState`, an accessor here), with what already arrived
+// replayed into it: the body chunks, the end, the dump or abort Node would
+// have done by then (DESIGN.md "Where the time goes"). A request nobody reads
+// builds no stream, registers no listener and schedules no tick.
+//
+// A server request reads from its connection (a MessageSource, kSource);
+// anything else (a client response, an object built the ES5 way with a
+// socket) is fed through Node's push() and works as Node's does.
 import * as http from 'http'
+import { EventEmitter } from 'events'
+import { Readable } from 'stream'
 
 export interface IncomingMessage extends http.IncomingMessage {
   [key: string | symbol]: any
 }
 
+/** What a server request reads from (lib/server/server-connection.ts). */
+export interface MessageSource {
+  /** The connection is closed or closing (Node: socket.destroyed). */
+  readonly destroyed: boolean
+  /** The socket facade (made on first use). */
+  getSocket (): any
+  /** Node's readStart(socket): the reader wants more bytes. */
+  readStart (): void
+  /** Node's socket.destroy(err) from a request that is aborted. */
+  destroySocket (err: Error | null): void
+  /** Calls cb once the connection has closed (on the next tick if it has). */
+  afterClose (cb: () => void): void
+  readonly readableHighWaterMark: number
+}
+
 // Read once: `http.X` goes through an import getter on every access.
 const NodeIncomingMessage = http.IncomingMessage as any
+const nodeProto = NodeIncomingMessage.prototype
+const readableProto = Readable.prototype as any
+const ReadableCtor = Readable as any
+const eeOn = EventEmitter.prototype.on
+const readableDescriptors = Object.getOwnPropertyDescriptors(Readable.prototype)
+
+/** The connection a server request reads from, or undefined. */
+export const kSource = Symbol('uvhttp.source')
+/** True while no Readable state exists: the body lives in the slots below. */
+export const kLean = Symbol('uvhttp.lean')
+/** Body chunks that arrived before anyone read (Buffer[] or null) and their bytes. */
+const kChunks = Symbol('uvhttp.chunks')
+const kChunksLength = Symbol('uvhttp.chunksLength')
+/** The message's end arrived (Node: push(null)). */
+const kEnded = Symbol('uvhttp.ended')
+/** How a lean message came to rest, as Node's would have after its ticks. */
+const kDone = Symbol('uvhttp.done')
+const kAbortError = Symbol('uvhttp.abortError')
+const kAbortController = Symbol('uvhttp.abortController')
+const kAbortSignalDetached = Symbol('uvhttp.abortSignalDetached')
+
+const enum Done { NO = 0, DUMPED = 1, ABORTED = 2 }
+
 
 /** A function constructor so that `IncomingMessage.call(this, socket)` works (COMPAT.md #8). */
 export const IncomingMessage = function IncomingMessage (this: IncomingMessage, socket: any) {
-  NodeIncomingMessage.call(this, socket)
+  initMessage(this, socket, undefined)
 } as unknown as typeof http.IncomingMessage
 
 Object.setPrototypeOf(IncomingMessage.prototype, http.IncomingMessage.prototype)
 Object.setPrototypeOf(IncomingMessage, http.IncomingMessage)
+
+/** A server request over `source`: the fast way in, without a socket. */
+export function ServerRequest (this: IncomingMessage, source: MessageSource) {
+  initMessage(this, undefined, source)
+}
+ServerRequest.prototype = IncomingMessage.prototype
+
+/**
+ * The private slots Node's constructor initialises (kHeaders, kHeadersCount,
+ * Node 24's abort-signal slots…), found on a probe by their description:
+ * a message without a connection is left to Node's own methods, which read them.
+ */
+const nodeSlots: Array<[symbol, unknown]> = (() => {
+  const probe = new NodeIncomingMessage(null)
+  return Object.getOwnPropertySymbols(probe)
+    .filter((key) => /^k[A-Z]/.test(key.description ?? '') && key.description !== 'kCapture')
+    .map((key) => [key, probe[key]])
+})()
+
+/** The fields Node's IncomingMessage constructor sets, in one shape; the stream's come later. */
+function initMessage (msg: any, socket: any, source: MessageSource | undefined): void {
+  if (source === undefined) {
+    msg.socket = socket
+    msg.client = socket
+    for (let i = 0; i < nodeSlots.length; i++) msg[nodeSlots[i][0]] = nodeSlots[i][1]
+  }
+  msg[kSource] = source
+  msg.httpVersionMajor = null
+  msg.httpVersionMinor = null
+  msg.httpVersion = null
+  msg.complete = false
+  msg.rawHeaders = []
+  msg.rawTrailers = []
+  msg.joinDuplicateHeaders = false
+  msg.aborted = false
+  msg.upgrade = null
+  msg.url = ''
+  msg.method = null
+  msg.statusCode = null
+  msg.statusMessage = null
+  msg._consuming = false
+  msg._dumped = false
+  msg[kLean] = true
+  msg[kChunks] = null
+  msg[kChunksLength] = 0
+  msg[kEnded] = false
+  msg[kDone] = Done.NO
+}
+
+const proto = IncomingMessage.prototype as any
+
+/** An own data property, as a plain assignment in Node's constructor would have made. */
+function defineOwn (obj: object, name: string, value: unknown): void {
+  Object.defineProperty(obj, name, { value, writable: true, enumerable: true, configurable: true })
+}
+
+/** A server request's socket: the connection's facade, made on first read. */
+Object.defineProperties(proto, {
+  socket: {
+    configurable: true,
+    enumerable: true,
+    get (this: IncomingMessage) {
+      const source = this[kSource]
+      return source === undefined ? undefined : source.getSocket()
+    },
+    set (this: IncomingMessage, value: any) { defineOwn(this, 'socket', value) },
+  },
+  client: {
+    configurable: true,
+    enumerable: true,
+    get (this: IncomingMessage) { return this.socket },
+    set (this: IncomingMessage, value: any) { defineOwn(this, 'client', value) },
+  },
+  // Every Readable method starts here.
+  _readableState: {
+    configurable: true,
+    enumerable: false,
+    get (this: IncomingMessage) { return this[kLean] === true ? materialize(this) : undefined },
+    set (this: IncomingMessage, value: any) { defineOwn(this, '_readableState', value) },
+  },
+  // Read often (on-finished, Node's own code): answered without a stream.
+  destroyed: {
+    configurable: true,
+    enumerable: false,
+    get (this: IncomingMessage) {
+      return this[kLean] === true ? this[kDone] !== Done.NO : readableDescriptors.destroyed.get!.call(this)
+    },
+    set (this: IncomingMessage, value: boolean) { readableDescriptors.destroyed.set!.call(this, value) },
+  },
+  readable: {
+    configurable: true,
+    enumerable: false,
+    get (this: IncomingMessage) {
+      return this[kLean] === true ? this[kDone] === Done.NO : readableDescriptors.readable.get!.call(this)
+    },
+    set (this: IncomingMessage, value: boolean) { readableDescriptors.readable.set!.call(this, value) },
+  },
+})
+
+/**
+ * Builds the Readable state with Node's own constructor, then brings it to
+ * where Node's would be: the chunks that arrived, the end, and the dump or
+ * abort that happened while nobody could see it.
+ */
+function materialize (msg: IncomingMessage): any {
+  msg[kLean] = false
+  const source: MessageSource | undefined = msg[kSource]
+  const hwm = source !== undefined ? source.readableHighWaterMark : msg.socket?.readableHighWaterMark
+  ReadableCtor.call(msg, hwm === undefined ? undefined : { highWaterMark: hwm })
+  const state = msg._readableState
+  state.readingMore = true
+  const chunks: Buffer[] | null = msg[kChunks]
+  msg[kChunks] = null
+  if (chunks !== null) for (let i = 0; i < chunks.length; i++) readableProto.push.call(msg, chunks[i])
+  if (msg[kEnded]) readableProto.push.call(msg, null)
+  switch (msg[kDone]) {
+    case Done.NO:
+      // Dumped before its end arrived: the dump goes on as Node's.
+      if (msg._consuming) state.readingMore = false
+      if (msg._dumped) {
+        msg._dumped = false
+        nodeProto._dump.call(msg)
+      }
+      break
+    case Done.DUMPED:
+      // Read to its end and closed, with nobody listening, Node's ticks ago.
+      if (msg._consuming) state.readingMore = false
+      msg._dumped = false
+      nodeProto._dump.call(msg)
+      state.endEmitted = true
+      state.resumeScheduled = false
+      settle(state, null)
+      break
+    case Done.ABORTED:
+      if (msg._dumped) {
+        msg._dumped = false
+        nodeProto._dump.call(msg)
+      }
+      settle(state, msg[kAbortError])
+      break
+  }
+  return state
+}
+
+/** What Node's destroy leaves once its ticks have run. */
+function settle (state: any, err: Error | null): void {
+  state.destroyed = true
+  if (err !== null) state.errored = err
+  state.closed = true
+  state.closeEmitted = true
+}
+
+/** No listener of any event: nothing Node would emit can be seen. */
+function unobserved (msg: IncomingMessage): boolean {
+  return !(msg._eventsCount > 0)
+}
+
+// --- What the connection feeds ---------------------------------------------------
+
+/** A body chunk of a server request. Returns false when the reader's buffer is full (Node's push). */
+export function pushBody (msg: IncomingMessage, chunk: Buffer): boolean {
+  if (msg[kLean] !== true) return msg.push(chunk)
+  let chunks: Buffer[] | null = msg[kChunks]
+  if (chunks === null) msg[kChunks] = chunks = []
+  chunks.push(chunk)
+  const length = msg[kChunksLength] += chunk.length
+  return length < (msg[kSource] as MessageSource).readableHighWaterMark
+}
+
+/** The end of a server request's body (Node's push(null)). */
+export function pushEnd (msg: IncomingMessage): void {
+  if (msg[kLean] !== true) {
+    msg.push(null)
+    return
+  }
+  msg[kEnded] = true
+  if (msg._dumped) msg[kDone] = Done.DUMPED
+}
+
+/**
+ * Node's resOnFinish: a request nobody read is dumped (read to its end,
+ * then closed). Unobserved, that is just a state to be in; `watched` says
+ * someone may start observing it while Node's dump is under way (the
+ * response's 'finish' or 'close' listeners run then).
+ */
+export function dumpRequest (msg: IncomingMessage, watched: boolean): void {
+  if (msg[kLean] === true) {
+    if (!watched && unobserved(msg)) {
+      msg._dumped = true
+      msg[kChunks] = null
+      msg[kChunksLength] = 0
+      if (msg[kEnded]) msg[kDone] = Done.DUMPED
+      // Node's dump reads a request whose end is still to come (its _read).
+      else msg._consuming = true
+      ;(msg[kSource] as MessageSource).readStart()
+      return
+    }
+    void msg._readableState
+  }
+  if (!msg._consuming && !msg._readableState.resumeScheduled) msg._dump()
+}
+
+/** Node's abortIncoming: the connection went away under a request. */
+export function abortRequest (msg: IncomingMessage, err: Error): void {
+  if (msg[kLean] === true && unobserved(msg)) {
+    msg.aborted = true
+    msg[kDone] = Done.ABORTED
+    msg[kAbortError] = err
+    abortSignal(msg)
+    return
+  }
+  msg.destroy(err)
+}
+
+// --- Methods that would otherwise build the stream, or reach for the socket ----
+
+proto.on = proto.addListener = function on (this: IncomingMessage, event: string | symbol, listener: (...args: any[]) => void) {
+  // Only 'data' and 'readable' change the stream (they start it flowing).
+  if (this[kLean] === true && event !== 'data' && event !== 'readable') return eeOn.call(this, event, listener)
+  return readableProto.on.call(this, event, listener)
+}
+
+proto._read = function _read (this: IncomingMessage, n: number) {
+  const source: MessageSource | undefined = this[kSource]
+  if (source === undefined) return nodeProto._read.call(this, n)
+  if (!this._consuming) {
+    this._readableState.readingMore = false
+    this._consuming = true
+  }
+  source.readStart()
+}
+
+/** The stream-less part of Node 26's _destroy: a message destroyed cleanly completes at once. */
+const DESTROY_CLEAN_SYNC = /err == null && !this\.aborted/.test(String(nodeProto._destroy))
+
+proto._destroy = function _destroy (this: IncomingMessage, err: Error | null, cb: (err?: Error | null) => void) {
+  const source: MessageSource | undefined = this[kSource]
+  if (source === undefined) return nodeProto._destroy.call(this, err, cb)
+  if (!this.readableEnded || !this.complete) {
+    this.aborted = true
+    this.emit('aborted')
+    abortSignal(this)
+  }
+  if (!source.destroyed && this.aborted) {
+    // Node destroys the socket and waits for finished(socket), which a
+    // destroyed socket answers on the next tick.
+    source.destroySocket(err)
+    process.nextTick(socketFinishedNT, this, err, cb)
+  } else if (DESTROY_CLEAN_SYNC && err == null && !this.aborted) {
+    cb()
+  } else {
+    process.nextTick(onError, this, err, cb)
+  }
+}
+
+function socketFinishedNT (msg: IncomingMessage, err: Error | null, cb: (err?: Error | null) => void): void {
+  process.nextTick(onError, msg, err, cb)
+}
+
+// Node's: an error reaches 'error' only when someone listens for it.
+function onError (msg: IncomingMessage, error: Error | null, cb: (err?: Error | null) => void): void {
+  if (msg.listenerCount('error') === 0) cb()
+  else cb(error)
+}
+
+proto._dump = function _dump (this: IncomingMessage) {
+  if (this[kLean] === true && unobserved(this) && this[kSource] !== undefined) {
+    if (!this._dumped) dumpRequest(this, false)
+    return
+  }
+  return nodeProto._dump.call(this)
+}
+
+// --- Node 24: req.signal -------------------------------------------------------
+
+// Node's getter reads private slots a lean message does not have: where the
+// running line has the property, ours aborts the same way (on the
+// connection's close, or an abort before the message completed) and lets go
+// when the response finishes (detachAbortSignal).
+if (Object.getOwnPropertyDescriptor(nodeProto, 'signal') !== undefined) {
+  Object.defineProperty(proto, 'signal', {
+    configurable: true,
+    get (this: IncomingMessage) {
+      let ac: AbortController | undefined = this[kAbortController]
+      if (ac === undefined) {
+        ac = this[kAbortController] = new AbortController()
+        if (this.destroyed && (!this.readableEnded || !this.complete)) {
+          ac.abort()
+        } else if (!this[kAbortSignalDetached]) {
+          const source: MessageSource | undefined = this[kSource]
+          if (source !== undefined) source.afterClose(() => abortSignal(this))
+          else if (this.socket?.destroyed) abortSignal(this)
+          else this.socket?.once('close', () => abortSignal(this))
+        }
+      }
+      return ac.signal
+    },
+  })
+}
+
+function abortSignal (msg: IncomingMessage): void {
+  if (msg[kAbortSignalDetached]) return
+  msg[kAbortSignalDetached] = true
+  msg[kAbortController]?.abort()
+}
+
+// Node 24 exports the symbol of its own method (for requests built by Node's class).
+const kDetachNodeAbortSignal: symbol | undefined = require('_http_incoming').kDetachAbortSignal
+
+/** The response finished: the request's signal no longer follows the connection (Node 24). */
+export function detachAbortSignal (msg: IncomingMessage): void {
+  if (msg[kLean] === undefined && kDetachNodeAbortSignal !== undefined) msg[kDetachNodeAbortSignal]?.()
+  else msg[kAbortSignalDetached] = true
+}

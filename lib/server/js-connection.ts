@@ -34,7 +34,7 @@ export class JsConnection extends ServerConnection {
   private readonly onSocketData = (chunk: unknown): void => this.feed(chunk)
   private readonly onSocketEnd = (): void => this.deliver(this.parser.finish())
   private readonly onSocketClosed = (): void => this.forget()
-  private readonly onSocketDrain = (): void => this.resumeIfDrained()
+  private readonly onSocketDrain = (): void => this.onDrain()
 
   constructor (server: Server, socket: Duplex) {
     const parser = new binding.Parser()

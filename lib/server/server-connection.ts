@@ -3,17 +3,33 @@
 // It plays the part of Node's connectionListenerInternal / parserOnIncoming /
 // resOnFinish (lib/_http_server.js), so events come in Node's order, with
 // the native parser in place of Node's. The batches come from the engine's
-// own connection (a NativeConnection under a lib/engine/socket.ts facade), or from a
-// NativeParser fed by a socket the application brought (lib/server/js-connection.ts).
+// own connection (a NativeConnection), or from a NativeParser fed by a socket
+// the application brought (lib/server/js-connection.ts).
+//
+// uvhttp's own responses (lib/server/server-response.ts) write through it
+// (ResponseConnection): it keeps them in order, lets one write ahead when
+// every response before it has all its bytes out, and finishes them.
+// Finishing is deferred to the end of the batch that ended them (or to the
+// next tick, for a response ended outside one): a response nobody listens
+// to is finished there without an event or a tick; one with 'finish'
+// listeners is finished on the next tick, as Node's would be. Responses of
+// other classes (createServer's ServerResponse option naming a subclass of
+// Node's, or nodeObjects) are Node's own, written through the socket facade.
 import type * as net from 'net'
 import type { Duplex } from 'stream'
+import { channel } from 'diagnostics_channel'
 import { binding, NativeConnection } from '../engine/binding'
 import { BatchReader, readBatch } from '../engine/batch-reader'
-import { HeadFlag } from '../engine/constants'
+import { HeadFlag, WriteFlag } from '../engine/constants'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
 import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
-import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
+import { abortRequest, detachAbortSignal, dumpRequest, IncomingMessage, kSource, MessageSource, pushBody, pushEnd, ServerRequest } from '../common/incoming-message'
+import {
+  DESTROY_WITHOUT_SOCKET_CLOSES, DRAIN_WAITS_FOR_EMPTY, END_CALLBACKS_FLUSHED, endCallbackError, flushEndCallbacks, flushPending,
+  kCorked, kEndCallbacks, kForceTick, kPending, kWritableFinished, ResponseConnection, ServerResponse,
+} from './server-response'
+import { kConnection, kIncomingMessage, kLeanRequests, kLeanResponses, kServerConnection, kServerResponse } from './symbols'
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
@@ -28,12 +44,15 @@ const CANNED: Record<string, string> = {
 }
 
 const nop = (): void => {}
-/** Node 20's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER. */
+/** Node 20's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER (Node 22+: server.keepAliveTimeoutBuffer). */
 const KEEP_ALIVE_GRACE_MS = 1000
 /** Pipelined responses that may wait for their turn before we stop reading. */
 const MAX_WAITING_RESPONSES = 64
 /** Node's parser hands headers to JS in groups of this many pairs (kMaxHeaderFieldsCount). */
 const HEADER_GROUP_ENTRIES = 64
+
+const onRequestStart = channel('http.server.request.start')
+const onResponseFinish = channel('http.server.response.finish')
 
 /**
  * What a ServerConnection needs of whatever carries its bytes: the engine's
@@ -55,7 +74,13 @@ export interface ServerLike extends net.Server {
 }
 type Server = ServerLike
 
-export class ServerConnection implements BatchReader {
+/** True if `emitter` has a listener for `event` (without building anything). */
+function hasListener (emitter: any, event: string): boolean {
+  const events = emitter._events
+  return events !== undefined && events !== null && events[event] !== undefined
+}
+
+export class ServerConnection implements BatchReader, ResponseConnection, MessageSource {
   readonly native: ServerTransport
   readonly server: Server
   /**
@@ -65,13 +90,28 @@ export class ServerConnection implements BatchReader {
   readonly socket: Socket
   /** The socket is the application's own (server.emit('connection', s)). */
   readonly foreign: boolean
+  /** Responses are uvhttp's own (lib/server/server-response.ts), not Node's. */
+  readonly lean: boolean
   closed = false
   /** Requests whose responses are not finished yet, oldest first (Node's state.incoming). */
   readonly incoming: any[] = []
-  /** Responses waiting for the socket while an earlier one is written (state.outgoing). */
+  /** Node's responses waiting for the socket while an earlier one is written (state.outgoing). */
   readonly outgoing: any[] = []
-  /** How many of the oldest waiting responses have all their bytes in the engine already (lib/server/server-response.ts writeThrough). */
-  writtenAhead = 0
+  /** Our responses not finished yet, oldest first. */
+  readonly responses: ServerResponse[] = []
+  /** The one of them that owns the socket (Node's socket._httpMessage), or null. */
+  attached: ServerResponse | null = null
+  /** The attached response, ended with all its bytes out, waiting for the end of the batch to finish. */
+  private finishing: ServerResponse | null = null
+  /** A batch is being read: deferred work runs when it ends (afterBatch). */
+  private inBatch = false
+  /** The end of a batch is finishing responses nobody listens to, one after another. */
+  private finishingQuietly = false
+  /** Responses finished without a 'finish' listener, closed together on the next tick. */
+  private closing: ServerResponse[] = []
+  /** Work is waiting for the end of the batch or a tick (finishing, tick accounting). */
+  private deferred = false
+  private tickScheduled = false
   /** The request whose body the parser is delivering. */
   parsing: any = null
   /** An 'upgrade'/'connect' took the socket: bytes now go to socket.push. */
@@ -86,15 +126,18 @@ export class ServerConnection implements BatchReader {
   readonly highWaterMark: number
   /** A write returned false: the socket must emit 'drain' when the queue empties. */
   needDrain = false
-  /** Bytes ServerResponse#_writeRaw wrote in the current tick (lib/server/server-response.ts endOfTick resets it). */
+  /** Bytes our responses wrote in the current tick (Node's per-tick socket cork; reset at its end). */
   tickBytes = 0
-  tickScheduled = false
   /** Reading stopped because responses back up (a client pipelining without reading). */
   readPaused = false
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued = 0
+  /** Bytes our waiting responses hold (Node's state.outgoingData). */
+  pendingBytes = 0
   /** Write callbacks waiting for the native queue to drain. */
   private drainCallbacks: Array<(err?: Error | null) => void> = []
+  /** Callbacks waiting for the connection to close (requests' _destroy and signal). */
+  private closeCallbacks: Array<() => void> | null = null
 
   /** The 'close' listener, removed when the socket leaves HTTP (upgrade). */
   protected readonly closeListener = (): void => this.onSocketClose()
@@ -103,6 +146,7 @@ export class ServerConnection implements BatchReader {
     this.server = server
     this.native = native
     this.foreign = foreignSocket !== undefined
+    this.lean = server[kLeanResponses] === true
     let socket: Socket
     if (foreignSocket === undefined) {
       // The engine's own connections carry a NativeConnection.
@@ -136,9 +180,14 @@ export class ServerConnection implements BatchReader {
     this.drainCallbacks.push(cb)
   }
 
+  /** The response that owns the socket (Node's socket._httpMessage). */
+  currentResponse (): any {
+    return this.lean ? this.attached : (this.socket as any)._httpMessage
+  }
+
   /** Idle: between requests, with nothing left to write (closeIdleConnections). */
   isIdle (): boolean {
-    const msg = (this.socket as any)._httpMessage
+    const msg = this.currentResponse()
     return !this.upgraded && this.native.messageAge < 0 && this.parsing === null && (!msg || msg.finished)
   }
 
@@ -147,7 +196,13 @@ export class ServerConnection implements BatchReader {
   onBatch (batch: any[]): void {
     const socket = this.socket
     if (socket.timeout) socket._unrefTimer()
-    readBatch(this, batch)
+    this.inBatch = true
+    try {
+      readBatch(this, batch)
+    } finally {
+      this.inBatch = false
+      if (this.deferred) this.afterBatch()
+    }
   }
 
   // ---- BatchReader: one method per record ----------------------------------------
@@ -156,11 +211,18 @@ export class ServerConnection implements BatchReader {
     const server = this.server
     const socket = this.socket
     // resetSocketTimeout: a request ends the keep-alive wait.
-    this.keepAliveTimeoutSet = false
-    const req = new server[kIncomingMessage](socket)
+    if (this.keepAliveTimeoutSet) this.keepAliveTimeoutSet = false
+    const Request = server[kIncomingMessage]
+    let req: any
+    if (Request === IncomingMessage) {
+      req = new (ServerRequest as any)(this)
+    } else {
+      req = new Request(socket)
+      if (server[kLeanRequests]) req[kSource] = this
+    }
     req.httpVersionMajor = major
     req.httpVersionMinor = minor
-    req.httpVersion = major + '.' + minor
+    req.httpVersion = major === 1 && minor === 1 ? '1.1' : major + '.' + minor
     req.method = METHODS[method]
     req.url = url
     req.joinDuplicateHeaders = server.joinDuplicateHeaders
@@ -190,9 +252,16 @@ export class ServerConnection implements BatchReader {
     res._maxRequestsPerSocket = server.maxRequestsPerSocket
     res[kUniqueHeaders] = server[kUniqueHeaders]
     res.shouldKeepAlive = (flags & HeadFlag.KEEP_ALIVE) !== 0
-    if ((socket as any)._httpMessage) this.outgoing.push(res)
-    else res.assignSocket(socket)
-    res.on('finish', () => this.onResponseFinish(req, res))
+    if (onRequestStart.hasSubscribers) onRequestStart.publish({ request: req, response: res, socket, server })
+    if (this.lean) {
+      res[kConnection] = this
+      this.responses.push(res)
+      if (this.attached === null && this.responses.length === 1) this.assign(res)
+    } else {
+      if ((socket as any)._httpMessage) this.outgoing.push(res)
+      else res.assignSocket(socket)
+      res.on('finish', () => this.onNodeResponseFinish(req, res))
+    }
 
     if (major === 1 && minor === 1) {
       // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.
@@ -239,7 +308,7 @@ export class ServerConnection implements BatchReader {
     const req = this.parsing
     if (req === null || req._dumped) return
     // Backpressure: a reader that stops reading stops the socket's reads.
-    if (!req.push(chunk)) this.native.pause()
+    if (!pushBody(req, chunk)) this.native.pause()
   }
 
   onMessageEnd (rawTrailers: string[] | null): void {
@@ -248,7 +317,7 @@ export class ServerConnection implements BatchReader {
     this.parsing = null
     req.complete = true
     if (rawTrailers !== null) req._addHeaderLines(rawTrailers, rawTrailers.length)
-    req.push(null)
+    pushEnd(req)
   }
 
   /** Hands the socket to 'upgrade'/'connect' with the bytes that followed the head. */
@@ -261,7 +330,7 @@ export class ServerConnection implements BatchReader {
     // The request of an upgrade has no body: its END may precede the head bytes.
     if (ended) {
       req.complete = true
-      req.push(null)
+      pushEnd(req)
     }
     socket.removeListener('error', socketOnError)
     socket.removeListener('timeout', socketOnTimeout)
@@ -309,11 +378,17 @@ export class ServerConnection implements BatchReader {
     if (socket.destroyed) return  // a truncated request already failed (clientError)
     // Without httpAllowHalfOpen our side ends too; requests still in flight
     // are aborted when the socket closes (onSocketClose), as in Node.
-    const last = this.outgoing.length ? this.outgoing[this.outgoing.length - 1] : (socket as any)._httpMessage
+    const last = this.lastResponse()
     if (this.server.httpAllowHalfOpen && last) last._last = true
     else socket.end()
     // A foreign socket has ended by itself (its 'end' brought us here).
     if (!this.foreign) socket.push(null)
+  }
+
+  /** The newest response not finished yet (Node: the last of state.outgoing, else socket._httpMessage). */
+  private lastResponse (): any {
+    if (this.lean) return this.responses.length !== 0 ? this.responses[this.responses.length - 1] : null
+    return this.outgoing.length ? this.outgoing[this.outgoing.length - 1] : (this.socket as any)._httpMessage
   }
 
   onDrain (): void {
@@ -324,12 +399,19 @@ export class ServerConnection implements BatchReader {
     }
     this.lastQueued = 0
     this.resumeIfDrained()
-    // Writes that bypassed the socket's Writable (ServerResponse#_writeRaw)
-    // still owe it a 'drain'.
+    // Writes that bypassed the socket's Writable still owe it a 'drain'.
     if (this.needDrain) {
       this.needDrain = false
-      this.socket.emit('drain')
+      this.emitDrain()
     }
+  }
+
+  /** Node's socket 'drain': the current response's 'drain' first (socketOnDrain), then the socket's own listeners. */
+  private emitDrain (): void {
+    // The application's socket emits its own 'drain' when its buffer empties;
+    // the per-tick accounting only owes the response one.
+    if (this.foreign) this.responseDrain()
+    else this.socket.emit('drain')
   }
 
   onClose (): void {
@@ -346,36 +428,319 @@ export class ServerConnection implements BatchReader {
     this.socket.onNativeClose()
   }
 
-  // socketOnClose: requests still in flight are aborted.
+  // socketOnClose: requests still in flight are aborted, and the response
+  // that owned the socket closes (onServerResponseClose).
   private onSocketClose (): void {
     this.parsing = null
     abortIncoming(this.incoming)
+    const closeCallbacks = this.closeCallbacks
+    if (closeCallbacks !== null) {
+      this.closeCallbacks = null
+      for (let i = 0; i < closeCallbacks.length; i++) closeCallbacks[i]()
+    }
+    if (!this.lean) return
+    this.finishing = null
+    const current = this.attached
+    this.attached = null
+    const waiting = this.responses.filter((res) => res !== current)
+    this.responses.length = 0
+    if (current !== null) {
+      if (END_CALLBACKS_FLUSHED) flushEndCallbacks(current, endCallbackError(current))
+      emitCloseNT(current)
+    }
+    // Node 24 aborts the responses that were still waiting for their turn.
+    if (DESTROY_WITHOUT_SOCKET_CLOSES) {
+      for (const res of waiting) res.destroy(connResetException('aborted'))
+    }
   }
 
-  // resOnFinish
-  private onResponseFinish (req: any, res: any): void {
+  // ---- MessageSource: our requests read through here --------------------------------
+
+  get destroyed (): boolean {
+    return this.closed || this.socket.destroyed
+  }
+
+  get readableHighWaterMark (): number {
+    return this.socket.readableHighWaterMark
+  }
+
+  getSocket (): any {
+    return this.socket
+  }
+
+  // Node's readStart: reading goes on unless responses back up (readPaused).
+  readStart (): void {
+    if (!this.closed && !this.readPaused) this.native.resume()
+  }
+
+  destroySocket (err: Error | null): void {
+    this.socket.destroy(err ?? undefined)
+  }
+
+  afterClose (cb: () => void): void {
+    if (this.closed) process.nextTick(cb)
+    else (this.closeCallbacks ??= []).push(cb)
+  }
+
+  // ---- ResponseConnection: our responses write through here ----------------------
+
+  /** The response owns the socket: 'socket', and whatever it wrote while waiting. */
+  private assign (res: ServerResponse): void {
+    this.attached = res
+    ;(this.socket as any)._httpMessage = res
+    if (hasListener(res, 'socket')) res.emit('socket', this.socket)
+    if (res[kPending] !== null && res[kCorked] === 0) {
+      this.pendingBytes -= res.outputSize
+      flushPending(res)
+    }
+    if (res.finished) this.ended(res)
+  }
+
+  socketOf (res: ServerResponse): any {
+    return this.attached === res ? this.socket : null
+  }
+
+  owns (res: ServerResponse): boolean {
+    return this.attached === res
+  }
+
+  socketCorked (res: ServerResponse): number {
+    return this.socketOf(res) !== null ? this.socket.writableCorked : 0
+  }
+
+  queuedFor (res: ServerResponse): number {
+    if (!this.mayWrite(res) && this.socketOf(res) === null) return 0
+    return this.foreign ? this.socket.writableLength : this.tickBytes + this.lastQueued + this.socket.writableLength
+  }
+
+  /**
+   * Every response before `res` has ended with all its bytes out, and none
+   * closes the connection: `res`'s bytes may follow them now. A response
+   * waiting behind one still writing keeps its bytes (Node's outputData).
+   */
+  mayWrite (res: ServerResponse): boolean {
+    const responses = this.responses
+    for (let i = 0; i < responses.length; i++) {
+      const r = responses[i]
+      if (r === res) return !this.closed
+      if (!r.finished || r[kPending] !== null || r._last || r[kCorked] !== 0) return false
+    }
+    return false
+  }
+
+  write (res: ServerResponse, prefix: string | null, data: any, suffix: string | null, encoding: any,
+    callback: ((err?: Error | null) => void) | null): boolean {
     const socket = this.socket
+    if (this.closed || socket.destroyed) return false
+    // A socket the application brought is written as Node writes it; so is
+    // the facade when bytes sit in its Writable (the application wrote to
+    // the socket itself): ours go behind them.
+    if (this.foreign || socket.writableLength !== 0) return this.writeThroughSocket(prefix, data, suffix, encoding, callback)
+    const flags = encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
+    const body = typeof data === 'string' && encoding && flags !== 0 && encoding !== 'utf8' && encoding !== 'utf-8'
+      ? Buffer.from(data, encoding)
+      : data
+    const queued = (this.native as NativeConnection).write(prefix, body, suffix, flags)
+    if (socket.timeout) socket._unrefTimer()
+    if (queued < 0) {
+      const err = errnoException(queued, 'write')
+      socket.destroy(err)
+      if (callback !== null) process.nextTick(callback, err)
+      return false
+    }
+    if (callback !== null) {
+      if (queued === 0) process.nextTick(callback)
+      else this.afterDrain(callback)
+    }
+    // As a Writable would: bytes written in this tick count against the
+    // highWaterMark until the tick ends (Node's write_ corks the socket until
+    // the next tick), so a large chunk returns false even if the kernel took
+    // it all, and 'drain' follows.
+    this.lastQueued = queued
+    this.tickBytes += (prefix === null ? 0 : prefix.length) + body.length + (suffix === null ? 0 : suffix.length)
+    this.defer()
+    if (queued + this.tickBytes < this.highWaterMark) return true
+    this.needDrain = true
+    return false
+  }
+
+  private writeThroughSocket (prefix: string | null, data: any, suffix: string | null, encoding: any,
+    callback: ((err?: Error | null) => void) | null): boolean {
+    const socket = this.socket as any
+    // Node's write_ corks the socket until the end of the tick.
+    if (!socket.writableCorked) {
+      socket.cork()
+      process.nextTick(uncorkNT, socket)
+    }
+    if (prefix !== null) socket.write(prefix, 'latin1')
+    let ret
+    if (suffix === null) {
+      ret = socket.write(data, encoding, callback ?? undefined)
+    } else {
+      socket.write(data, encoding)
+      ret = socket.write(suffix, 'latin1', callback ?? undefined)
+    }
+    return ret
+  }
+
+  ended (res: ServerResponse): void {
+    if (!this.mayWrite(res)) return // its turn comes (assign)
+    // end() uncorks the socket fully: what this tick wrote has been handed on.
+    this.tickBytes = 0
+    // Node's _finish: 'prefinish' once the owner of the socket has ended.
+    if (this.attached === res && hasListener(res, 'prefinish')) res.emit('prefinish')
+    // Later responses that were waiting may write now (none after one that closes).
+    const responses = this.responses
+    for (let i = res._last ? responses.length : responses.indexOf(res) + 1; i < responses.length; i++) {
+      const next = responses[i]
+      if (next[kPending] !== null && next[kCorked] === 0) {
+        this.pendingBytes -= next.outputSize
+        flushPending(next)
+      }
+      if (!next.finished || next._last) break
+    }
+    this.resumeIfDrained()
+    if (this.attached !== res) return // finished when it owns the socket (assign)
+    this.finishWhenWritten(res)
+  }
+
+  /** 'finish' comes once the kernel has the response's bytes (Node: the socket write callback). */
+  private finishWhenWritten (res: ServerResponse): void {
+    if (res.destroyed) return
+    if (this.foreign) {
+      // As Node: an empty write whose callback says the rest has left.
+      this.socket.write('', 'latin1', (err?: Error | null) => {
+        if (!err) this.finishReady(res)
+        else if (END_CALLBACKS_FLUSHED) flushEndCallbacks(res, err)
+      })
+      return
+    }
+    if (this.lastQueued === 0) {
+      this.finishReady(res)
+    } else {
+      this.afterDrain((err) => {
+        if (!err) this.finishReady(res)
+        else if (END_CALLBACKS_FLUSHED) flushEndCallbacks(res, err)
+      })
+    }
+  }
+
+  /**
+   * Node finishes a response on the tick its last write calls back. Inside a
+   * batch the decision waits for the batch's end (afterBatch): a response
+   * nobody listens to is finished there, without a tick; one with 'finish'
+   * listeners (or Node 24 end() callbacks, or an 'error' on its way) is
+   * finished on the next tick. Outside a batch, the next tick it is.
+   */
+  private finishReady (res: ServerResponse): void {
+    if (this.inBatch) {
+      this.finishing = res
+      this.deferred = true
+    } else if (this.finishingQuietly && !wantsFinishEvents(res)) {
+      this.finish(res)
+    } else {
+      process.nextTick(finishNT, this, res)
+    }
+  }
+
+  destroy (res: ServerResponse, err: Error | undefined): void {
+    this.socket.destroy(err)
+  }
+
+  /** Deferred work runs at the end of the batch, or at the end of this tick outside one. */
+  private defer (): void {
+    this.deferred = true
+    if (this.inBatch || this.tickScheduled) return
+    this.tickScheduled = true
+    process.nextTick(endOfTick, this)
+  }
+
+  /** The end of the batch (or, outside one, of the tick) the writes happened in. */
+  afterBatch (): void {
+    this.deferred = false
+    this.tickBytes = 0
+    if (this.needDrain && this.lastQueued === 0 && !this.closed) {
+      // 'drain' follows on a later tick, as the uncorked socket's would.
+      this.needDrain = false
+      process.nextTick(emitDrainNT, this)
+    }
+    const res = this.finishing
+    if (res === null) return
+    this.finishing = null
+    if (wantsFinishEvents(res)) {
+      process.nextTick(finishNT, this, res)
+      return
+    }
+    this.finishingQuietly = true
+    try {
+      this.finish(res)
+    } finally {
+      this.finishingQuietly = false
+    }
+  }
+
+  /** Node's onFinish and resOnFinish, then the application's 'finish' listeners. */
+  finish (res: ServerResponse): void {
+    if (this.closed || this.attached !== res) return
+    const req = res.req
+    const socket = this.socket
+    res[kWritableFinished] = true
+    if (END_CALLBACKS_FLUSHED) flushEndCallbacks(res, null)
+    if (onResponseFinish.hasSubscribers) onResponseFinish.publish({ request: req, response: res, socket, server: this.server })
     if (this.incoming[0] === req) this.incoming.shift()
-    if (!req._consuming && !req._readableState.resumeScheduled) req._dump()
+    dumpRequest(req, hasListener(res, 'finish') || hasListener(res, 'close'))
+    detachAbortSignal(req)
+    this.responses.shift()
+    this.attached = null
+    ;(socket as any)._httpMessage = null
+    // 'close' follows on a later tick, as in Node; the responses a batch
+    // finished quietly share one.
+    if (this.finishingQuietly) {
+      if (this.closing.push(res) === 1) process.nextTick(closeAllNT, this)
+    } else {
+      process.nextTick(emitCloseNT, res)
+    }
+    if (res._last) {
+      if (typeof socket.destroySoon === 'function') socket.destroySoon()
+      else socket.end()
+    } else if (this.responses.length === 0) {
+      this.waitKeepAlive()
+    } else {
+      this.assign(this.responses[0])
+    }
+    this.resumeIfDrained()
+    if (hasListener(res, 'finish')) res.emit('finish')
+  }
+
+  // ---- Node's own responses ---------------------------------------------------------
+
+  // resOnFinish
+  private onNodeResponseFinish (req: any, res: any): void {
+    const socket = this.socket
+    if (onResponseFinish.hasSubscribers) onResponseFinish.publish({ request: req, response: res, socket, server: this.server })
+    if (this.incoming[0] === req) this.incoming.shift()
+    dumpRequest(req, true)
+    detachAbortSignal(req)
     res.detachSocket(socket)
     process.nextTick(emitCloseNT, res)
     if (res._last) {
       if (typeof socket.destroySoon === 'function') socket.destroySoon()
       else socket.end()
     } else if (this.outgoing.length === 0) {
-      const timeout = this.server.keepAliveTimeout
-      if (timeout) this.waitKeepAlive(timeout + KEEP_ALIVE_GRACE_MS)
+      this.waitKeepAlive()
     } else {
       const next = this.outgoing.shift()
-      if (this.writtenAhead > 0) this.writtenAhead--
       if (next) next.assignSocket(socket)
     }
     this.resumeIfDrained()
   }
 
+  // ---- backpressure and timers ---------------------------------------------------------
+
   private outputBackedUp (): boolean {
     const hwm = this.highWaterMark
-    return this.lastQueued >= hwm || this.outgoing.length >= MAX_WAITING_RESPONSES ||
+    const waiting = this.lean ? this.responses.length : this.outgoing.length
+    return this.lastQueued >= hwm || waiting >= MAX_WAITING_RESPONSES || this.pendingBytes >= hwm ||
       (this.socket as any)._writableState.length >= hwm
   }
 
@@ -392,7 +757,11 @@ export class ServerConnection implements BatchReader {
    * meets a closed socket) and disarms it on the next request. One timer per
    * connection, refreshed, does the same without a timer per request.
    */
-  private waitKeepAlive (ms: number): void {
+  private waitKeepAlive (): void {
+    const timeout = this.server.keepAliveTimeout
+    if (!timeout) return
+    const buffer = this.server.keepAliveTimeoutBuffer
+    const ms = timeout + (typeof buffer === 'number' && Number.isFinite(buffer) && buffer >= 0 ? buffer : KEEP_ALIVE_GRACE_MS)
     this.keepAliveTimeoutSet = true
     this.idleSince = Date.now()
     this.keepAliveMs = ms
@@ -409,6 +778,43 @@ export class ServerConnection implements BatchReader {
       socketOnError.call(this.socket, ERR_HTTP_REQUEST_TIMEOUT())
     }
   }
+
+  /** The current response's 'drain' (Node's socketOnDrain). */
+  responseDrain (): void {
+    const msg = this.currentResponse()
+    if (msg && !msg.finished && msg[kNeedDrain] && (!DRAIN_WAITS_FOR_EMPTY || msg.writableLength === 0)) {
+      msg[kNeedDrain] = false
+      msg.emit('drain')
+    }
+  }
+}
+
+function endOfTick (conn: ServerConnection): void {
+  ;(conn as any).tickScheduled = false
+  conn.afterBatch()
+}
+
+function closeAllNT (conn: ServerConnection): void {
+  const closing = (conn as any).closing as ServerResponse[]
+  ;(conn as any).closing = []
+  for (let i = 0; i < closing.length; i++) emitCloseNT(closing[i])
+}
+
+function finishNT (conn: ServerConnection, res: ServerResponse): void {
+  conn.finish(res)
+}
+
+/** Someone would see the response's 'finish' (or what comes with it on Node 24). */
+function wantsFinishEvents (res: ServerResponse): boolean {
+  return hasListener(res, 'finish') || res[kEndCallbacks] !== null || res[kForceTick] === true
+}
+
+function uncorkNT (socket: any): void {
+  socket.uncork()
+}
+
+function emitDrainNT (conn: ServerConnection): void {
+  if (!conn.closed) (conn as any).emitDrain()
 }
 
 /**
@@ -454,10 +860,7 @@ function expectHeader (raw: string[]): string | undefined {
 }
 
 function abortIncoming (incoming: any[]): void {
-  while (incoming.length) {
-    const req = incoming.shift()
-    req.destroy(connResetException('aborted'))
-  }
+  while (incoming.length) abortRequest(incoming.shift(), connResetException('aborted'))
 }
 
 function onKeepAliveTimeout (conn: ServerConnection): void {
@@ -483,7 +886,8 @@ function socketOnError (this: any, e: any): void {
   if (this.listenerCount('error') === 0) this.on('error', nop)
   if (!this.server.emit('clientError', e, this)) {
     // Answer only if no byte of an in-flight response has left yet.
-    if (this.writable && (!this._httpMessage || !this._httpMessage._headerSent)) {
+    const msg = this[kServerConnection]?.currentResponse() ?? this._httpMessage
+    if (this.writable && (!msg || !msg._headerSent)) {
       this.write(CANNED[e.code] ?? BAD_REQUEST)
     }
     this.destroy(e)
@@ -498,16 +902,13 @@ function socketOnTimeout (this: any): void {
   const conn: ServerConnection | undefined = this[kServerConnection]
   const req = conn?.parsing
   const reqTimeout = req && !req.complete && req.emit('timeout', this)
-  const res = this._httpMessage
+  const res = conn !== undefined ? conn.currentResponse() : this._httpMessage
   const resTimeout = res && res.emit('timeout', this)
   const serverTimeout = this.server.emit('timeout', this)
   if (!reqTimeout && !resTimeout && !serverTimeout) this.destroy()
 }
 
 function socketOnDrain (this: any): void {
-  const msg = this._httpMessage
-  if (msg && !msg.finished && msg[kNeedDrain]) {
-    msg[kNeedDrain] = false
-    msg.emit('drain')
-  }
+  const conn: ServerConnection | undefined = this[kServerConnection]
+  if (conn !== undefined) conn.responseDrain()
 }

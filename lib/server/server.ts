@@ -3,20 +3,25 @@
 // in the addon; listen/close/address and the connection bookkeeping are
 // overridden, the rest (events, options, timeouts) follows Node 20.
 import * as dns from 'dns'
+import * as http from 'http'
 import * as net from 'net'
 import { binding, NativeConnection, NativeListener } from '../engine/binding'
 import { DEFAULT_MAX_HEADER_SIZE } from '../engine/constants'
 import { kOnConnection } from '../engine/dispatch'
 import * as errors from '../common/errors'
 import { IncomingMessage } from '../common/incoming-message'
+import { adaptApplication } from './adapt-prototypes'
 import { JsConnection } from './js-connection'
 import { ServerConnection, ServerLike } from './server-connection'
 import { ServerResponse } from './server-response'
 import { kOwner, Socket } from '../engine/socket'
-import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kRef, kServerResponse } from './symbols'
+import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kLeanRequests, kLeanResponses, kListener, kRef, kServerResponse } from './symbols'
 import { kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 export interface Server extends ServerLike {}
+
+/** This Node line has the keepAliveTimeoutBuffer server option. */
+const KEEP_ALIVE_BUFFER_OPTION = 'keepAliveTimeoutBuffer' in new http.Server()
 
 function validateTimeout (name: string, value: unknown, def: number): number {
   if (value === undefined) return def
@@ -37,8 +42,15 @@ export const Server = function Server (this: Server, options?: any, requestListe
   } else {
     throw errors.ERR_INVALID_ARG_TYPE('options', 'object', options)
   }
-  this[kIncomingMessage] = options.IncomingMessage || IncomingMessage
-  this[kServerResponse] = options.ServerResponse || ServerResponse
+  // nodeObjects: Node's own request and response classes, for applications
+  // that re-parent them onto Node's prototypes by means of their own.
+  const nodeObjects = options.nodeObjects === true
+  const Request = options.IncomingMessage || (nodeObjects ? http.IncomingMessage : IncomingMessage)
+  this[kIncomingMessage] = Request
+  this[kLeanRequests] = Request === IncomingMessage || Request.prototype instanceof IncomingMessage
+  const Response = options.ServerResponse || (nodeObjects ? http.ServerResponse : ServerResponse)
+  this[kServerResponse] = Response
+  this[kLeanResponses] = Response === ServerResponse || Response.prototype instanceof ServerResponse
   const maxHeaderSize = options.maxHeaderSize
   if (maxHeaderSize !== undefined && (!Number.isInteger(maxHeaderSize) || maxHeaderSize < 0)) {
     throw errors.ERR_OUT_OF_RANGE('options.maxHeaderSize', '>= 0', maxHeaderSize)
@@ -51,6 +63,8 @@ export const Server = function Server (this: Server, options?: any, requestListe
     throw errors.ERR_OUT_OF_RANGE('http.Server.headersTimeout', '<= http.Server.requestTimeout', this.headersTimeout)
   }
   this.keepAliveTimeout = validateTimeout('keepAliveTimeout', options.keepAliveTimeout, 5000)
+  // Node 22.?+ lets the grace after keepAliveTimeout be chosen; Node 20 has a fixed second.
+  if (KEEP_ALIVE_BUFFER_OPTION) this.keepAliveTimeoutBuffer = validateTimeout('keepAliveTimeoutBuffer', options.keepAliveTimeoutBuffer, 1000)
   this.connectionsCheckingInterval = validateTimeout('connectionsCheckingInterval', options.connectionsCheckingInterval, 30_000)
   this.requireHostHeader = options.requireHostHeader ?? true
   this.joinDuplicateHeaders = options.joinDuplicateHeaders
@@ -64,7 +78,6 @@ export const Server = function Server (this: Server, options?: any, requestListe
     keepAliveInitialDelay: options.keepAliveInitialDelay,
     highWaterMark: options.highWaterMark,
   })
-  if (requestListener) this.on('request', requestListener)
   this.httpAllowHalfOpen = false
   this.timeout = 0
   this.maxHeadersCount = null
@@ -83,6 +96,7 @@ export const Server = function Server (this: Server, options?: any, requestListe
   // Upgrade requests leave the parser only when someone listens for them.
   this.on('newListener', onNewListener)
   this.on('removeListener', onRemoveListener)
+  if (requestListener) this.on('request', requestListener)
 } as unknown as { new (options?: any, requestListener?: any): Server, (options?: any, requestListener?: any): Server, prototype: Server }
 
 Object.setPrototypeOf(Server.prototype, net.Server.prototype)
@@ -104,8 +118,10 @@ function onConnectionEvent (this: Server, socket: any): void {
   new JsConnection(this, socket)
 }
 
-function onNewListener (this: Server, event: string | symbol): void {
+function onNewListener (this: Server, event: string | symbol, listener: unknown): void {
   if (event === 'upgrade') this[kListener]?.setUpgrade(true)
+  // An Express-style application: its prototypes are rebuilt on ours (lib/server/adapt-prototypes.ts).
+  else if (event === 'request') adaptApplication(listener, this[kLeanRequests] ? this[kIncomingMessage] : null, this[kLeanResponses] ? this[kServerResponse] : null)
 }
 function onRemoveListener (this: Server, event: string | symbol): void {
   if (event === 'upgrade') this[kListener]?.setUpgrade(this.listenerCount('upgrade') > 0)

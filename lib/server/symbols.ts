@@ -16,5 +16,10 @@ export const kCheckTimer = Symbol('uvhttp.checkTimer')
 /** Server: the classes it builds requests and responses from (createServer options). */
 export const kIncomingMessage = Symbol('uvhttp.IncomingMessage')
 export const kServerResponse = Symbol('uvhttp.ServerResponse')
+/** Server: its requests / responses are uvhttp's own (lib/common/incoming-message.ts, lib/server/server-response.ts), not Node's. */
+export const kLeanRequests = Symbol('uvhttp.leanRequests')
+export const kLeanResponses = Symbol('uvhttp.leanResponses')
 /** Server: whether ref() or unref() was called last (applied to the listener when it exists). */
 export const kRef = Symbol('uvhttp.ref')
+/** A response (or request): the ServerConnection it belongs to, or null. */
+export const kConnection = Symbol('uvhttp.connection')
