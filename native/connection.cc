@@ -67,6 +67,7 @@ Napi::Function Connection::Define(Napi::Env env) {
     InstanceAccessor<&Connection::GetBytesWritten>("bytesWritten"),
     InstanceAccessor<&Connection::GetFd>("fd"),
     InstanceAccessor<&Connection::GetMessageAge>("messageAge"),
+    InstanceAccessor<&Connection::GetIdleAge>("idleAge"),
     InstanceAccessor<&Connection::GetHeadersComplete>("headersComplete"),
     InstanceMethod<&Connection::SetRef>("setRef"),
   });
@@ -135,6 +136,7 @@ void Connection::Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> con
     parser_.SetLimits(config_->max_header_size, config_->lenient);
   }
   started_ = true;
+  last_activity_ = uv_now(data_->loop);
   // Node's headersTimeout also covers a connection that has sent nothing yet.
   if (mode_ == kParserRequest) OnMessageBegin();
 }
@@ -190,6 +192,7 @@ void Connection::HandleRead(const char* data, size_t len) {
   if (closing_) return;
   Napi::HandleScope scope(Env());
   bytes_read_ += len;
+  last_activity_ = uv_now(data_->loop);
   in_batch_ = true;
   if (mode_ > kParserNone) {
     Parse(data, len);
@@ -307,6 +310,7 @@ void Connection::Deliver() {
 Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   if (!alive() || want_shutdown_) return Napi::Number::New(env, UV_EPIPE);
+  last_activity_ = uv_now(data_->loop);
   int flags = info[3].As<Napi::Number>().Int32Value();
   std::string& cork = writes_.cork();
   if (info[0].IsString()) AppendJsString(env, info[0], false, &cork);
@@ -353,6 +357,7 @@ int Connection::FlushWrites(const char* extra, size_t extra_len) {
 void Connection::OnWriteDone(void* owner, int status, bool drained) {
   auto* self = static_cast<Connection*>(owner);
   if (self->closing_) return;
+  self->last_activity_ = uv_now(self->data_->loop);
   if (status < 0) {
     Napi::HandleScope scope(self->Env());
     self->batch_.PushIoError(self->Env(), status, "write");
@@ -499,6 +504,12 @@ Napi::Value Connection::GetBytesWritten(const Napi::CallbackInfo& info) {
 Napi::Value Connection::GetMessageAge(const Napi::CallbackInfo& info) {
   if (message_started_ == 0) return Napi::Number::New(info.Env(), -1);
   return Napi::Number::New(info.Env(), static_cast<double>(uv_now(data_->loop) - message_started_));
+}
+
+// Milliseconds since the last read or write activity (the server's
+// keep-alive sweep reads it instead of a timer per connection).
+Napi::Value Connection::GetIdleAge(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(uv_now(data_->loop) - last_activity_));
 }
 
 Napi::Value Connection::GetHeadersComplete(const Napi::CallbackInfo& info) {

@@ -65,7 +65,7 @@ export class JsConnection extends ServerConnection {
 
   /** After 'upgrade'/'connect' the socket is the application's alone (Node's freeParser). */
   protected override releaseSocket (): void {
-    const socket = this.socket
+    const socket = this.facade!
     socket.removeListener('data', this.onSocketData)
     socket.removeListener('end', this.onSocketEnd)
     socket.removeListener('close', this.closeListener)
@@ -75,9 +75,7 @@ export class JsConnection extends ServerConnection {
 
   private forget (): void {
     this.closed = true
-    if (this.keepAliveTimer !== null) clearTimeout(this.keepAliveTimer)
-    this.keepAliveTimer = null
-    const socket = this.socket as any
+    const socket = this.facade as any
     socket.removeListener('close', this.onSocketClosed)
     if (socket[kServerConnection] === this) delete socket[kServerConnection]
     this.server[kForeignConnections]?.delete(this)

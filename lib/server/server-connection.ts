@@ -29,7 +29,7 @@ import {
   DESTROY_WITHOUT_SOCKET_CLOSES, DRAIN_WAITS_FOR_EMPTY, END_CALLBACKS_FLUSHED, endCallbackError, flushEndCallbacks, flushPending,
   kCorked, kEndCallbacks, kForceTick, kPending, kWritableFinished, ResponseConnection, ServerResponse,
 } from './server-response'
-import { kConnection, kIncomingMessage, kLeanRequests, kLeanResponses, kServerConnection, kServerResponse } from './symbols'
+import { kConnection, kIncomingMessage, kKeepAliveSweep, kLeanRequests, kLeanResponses, kServerConnection, kServerResponse } from './symbols'
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
@@ -52,6 +52,8 @@ const MAX_WAITING_RESPONSES = 64
 const HEADER_GROUP_ENTRIES = 64
 
 const onRequestStart = channel('http.server.request.start')
+/** The default highWaterMark of a socket on this Node line (16 KiB on Node 20, 64 KiB later). */
+const defaultHighWaterMark: number = require('stream').getDefaultHighWaterMark(false)
 const onResponseFinish = channel('http.server.response.finish')
 
 /**
@@ -84,10 +86,13 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   readonly native: ServerTransport
   readonly server: Server
   /**
-   * The engine's socket facade; for a socket the application brought, that
-   * socket itself (any Duplex: only the Duplex API is used on it then).
+   * The socket applications see (req.socket, 'connection', 'upgrade'): the
+   * engine's net.Socket facade over the native connection, made the first
+   * time something needs it (getSocket), or null until then; for a socket
+   * the application brought, that socket itself (any Duplex: only the Duplex
+   * API is used on it then).
    */
-  readonly socket: Socket
+  facade: Socket | null = null
   /** The socket is the application's own (server.emit('connection', s)). */
   readonly foreign: boolean
   /** Responses are uvhttp's own (lib/server/server-response.ts), not Node's. */
@@ -107,8 +112,6 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   private inBatch = false
   /** The end of a batch is finishing responses nobody listens to, one after another. */
   private finishingQuietly = false
-  /** Responses finished without a 'finish' listener, closed together on the next tick. */
-  private closing: ServerResponse[] = []
   /** Work is waiting for the end of the batch or a tick (finishing, tick accounting). */
   private deferred = false
   private tickScheduled = false
@@ -118,18 +121,28 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   upgraded = false
   requestsCount = 0
   keepAliveTimeoutSet = false
-  /** The keep-alive timer (at most one per connection), when it became idle, and for how long it may be. */
-  keepAliveTimer: NodeJS.Timeout | null = null
-  idleSince = 0
+  /** How long the keep-alive wait after the last response may be. */
   keepAliveMs = 0
-  /** The socket's writableHighWaterMark (fixed at construction). */
+  /** The options every response of this connection is built with. */
+  private responseOptions: { highWaterMark: number, rejectNonStandardBodyWrites: boolean } | undefined
+  /** The socket's highWaterMarks (net.Server's highWaterMark option, else the stream default). */
   readonly highWaterMark: number
+  readonly readableHighWaterMark: number
+  /** The peer half-closed (EOF); our side was ended too (Node's socket.end()). */
+  eof = false
+  halfClosed = false
+  /** destroy() was called: the native close is on its way. */
+  destroying = false
+  /** Waiting in the server's keep-alive sweep (lib/server/keep-alive-sweep.ts). */
+  inSweep = false
   /** A write returned false: the socket must emit 'drain' when the queue empties. */
   needDrain = false
   /** Bytes our responses wrote in the current tick (Node's per-tick socket cork; reset at its end). */
   tickBytes = 0
   /** Reading stopped because responses back up (a client pipelining without reading). */
   readPaused = false
+  /** Reading stopped because a request body's reader is full (Node's readStop from parserOnBody). */
+  bodyPaused = false
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued = 0
   /** Bytes our waiting responses hold (Node's state.outgoingData). */
@@ -147,33 +160,70 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     this.native = native
     this.foreign = foreignSocket !== undefined
     this.lean = server[kLeanResponses] === true
-    let socket: Socket
-    if (foreignSocket === undefined) {
-      // The engine's own connections carry a NativeConnection.
-      socket = new Socket(this as unknown as ServerConnection & { native: NativeConnection },
-        { allowHalfOpen: true, highWaterMark: (server as any).highWaterMark } as any)
-      // net.Server's bookkeeping field; a foreign socket keeps its own
-      // (a TLS socket's _server is the tls.Server that counts it).
-      ;(socket as any)._server = server
-    } else {
-      socket = foreignSocket as Socket
+    if (foreignSocket !== undefined) {
+      this.highWaterMark = foreignSocket.writableHighWaterMark
+      this.readableHighWaterMark = foreignSocket.readableHighWaterMark
+      this.adopt(foreignSocket as Socket)
+      return
     }
-    this.socket = socket
+    const hwm = server.highWaterMark ?? defaultHighWaterMark
+    this.highWaterMark = hwm
+    this.readableHighWaterMark = hwm
+    // Options net.Server applies to the sockets it accepts (not to emitted ones).
+    const conn = native as NativeConnection
+    if (server.noDelay !== false) conn.setNoDelay(true)
+    if (server.keepAlive) conn.setKeepAlive(true, Math.floor((server.keepAliveInitialDelay ?? 0) / 1000))
+    // Node's requests and responses need a socket from the start, and so
+    // does a socket timeout (net's timers live on the socket).
+    if (!this.lean || !server[kLeanRequests] || server.timeout) this.getSocket()
+  }
+
+  /**
+   * The socket facade, made on first use: what Node's connectionListener
+   * sets up on every socket is set up here, once the socket exists, in a
+   * state matching the connection's (ended, closed, its response).
+   */
+  getSocket (): Socket {
+    const existing = this.facade
+    if (existing !== null) return existing
+    const server = this.server
+    const socket = new Socket(this as unknown as ServerConnection & { native: NativeConnection },
+      { allowHalfOpen: true, highWaterMark: server.highWaterMark } as any)
+    // net.Server's bookkeeping field; a foreign socket keeps its own
+    // (a TLS socket's _server is the tls.Server that counts it).
+    ;(socket as any)._server = server
+    this.adopt(socket)
+    if (this.eof) socket.push(null)
+    if (this.halfClosed) socket.end()
+    if (this.closed) socket.destroy()
+    else if (this.destroying) socket.destroy()
+    return socket
+  }
+
+  private adopt (socket: Socket): void {
+    this.facade = socket
+    const server = this.server
     ;(socket as any).server = server
     ;(socket as any)[kServerConnection] = this
+    ;(socket as any)._httpMessage = this.lean ? this.attached : null
     socket.on('error', socketOnError)
     socket.on('timeout', socketOnTimeout)
     socket.on('drain', socketOnDrain)
     socket.on('close', this.closeListener)
     // As Node's connectionListener: HTTP bytes are not text (RFC 9112 2.2).
     ;(socket as any).setEncoding = socketSetEncoding
-    this.highWaterMark = socket.writableHighWaterMark
     if (server.timeout && typeof socket.setTimeout === 'function') socket.setTimeout(server.timeout)
-    if (foreignSocket !== undefined) return
-    // Options net.Server applies to the sockets it accepts (not to emitted ones).
-    const conn = native as NativeConnection
-    if (server.noDelay !== false) conn.setNoDelay(true)
-    if (server.keepAlive) conn.setKeepAlive(true, Math.floor((server.keepAliveInitialDelay ?? 0) / 1000))
+  }
+
+  /** Node's socket.destroy(err), with or without a facade. */
+  destroy (err?: Error): void {
+    const socket = this.facade
+    if (socket !== null) {
+      socket.destroy(err)
+    } else if (!this.closed && !this.destroying) {
+      this.destroying = true
+      ;(this.native as NativeConnection).close()
+    }
   }
 
   afterDrain (cb: (err?: Error | null) => void): void {
@@ -182,7 +232,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
 
   /** The response that owns the socket (Node's socket._httpMessage). */
   currentResponse (): any {
-    return this.lean ? this.attached : (this.socket as any)._httpMessage
+    return this.lean ? this.attached : (this.facade as any)._httpMessage
   }
 
   /** Idle: between requests, with nothing left to write (closeIdleConnections). */
@@ -194,8 +244,8 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   // ---- the batch ---------------------------------------------------------------
 
   onBatch (batch: any[]): void {
-    const socket = this.socket
-    if (socket.timeout) socket._unrefTimer()
+    const socket = this.facade
+    if (socket !== null && socket.timeout) socket._unrefTimer()
     this.inBatch = true
     try {
       readBatch(this, batch)
@@ -209,15 +259,14 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
 
   onHead (method: number, url: string, raw: string[], major: number, minor: number, flags: number): void {
     const server = this.server
-    const socket = this.socket
     // resetSocketTimeout: a request ends the keep-alive wait.
-    if (this.keepAliveTimeoutSet) this.keepAliveTimeoutSet = false
+    if (this.keepAliveTimeoutSet) this.resetSocketTimeout()
     const Request = server[kIncomingMessage]
     let req: any
     if (Request === IncomingMessage) {
       req = new (ServerRequest as any)(this)
     } else {
-      req = new Request(socket)
+      req = new Request(this.getSocket())
       if (server[kLeanRequests]) req[kSource] = this
     }
     req.httpVersionMajor = major
@@ -244,20 +293,21 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
       this.readPaused = true
       this.native.pause()
     }
-    const res = new server[kServerResponse](req, {
-      highWaterMark: socket.writableHighWaterMark,
+    const res = new server[kServerResponse](req, this.responseOptions ??= {
+      highWaterMark: this.highWaterMark,
       rejectNonStandardBodyWrites: server.rejectNonStandardBodyWrites,
     })
     res._keepAliveTimeout = server.keepAliveTimeout
     res._maxRequestsPerSocket = server.maxRequestsPerSocket
     res[kUniqueHeaders] = server[kUniqueHeaders]
     res.shouldKeepAlive = (flags & HeadFlag.KEEP_ALIVE) !== 0
-    if (onRequestStart.hasSubscribers) onRequestStart.publish({ request: req, response: res, socket, server })
+    if (onRequestStart.hasSubscribers) onRequestStart.publish({ request: req, response: res, socket: this.getSocket(), server })
     if (this.lean) {
       res[kConnection] = this
       this.responses.push(res)
       if (this.attached === null && this.responses.length === 1) this.assign(res)
     } else {
+      const socket = this.getSocket()
       if ((socket as any)._httpMessage) this.outgoing.push(res)
       else res.assignSocket(socket)
       res.on('finish', () => this.onNodeResponseFinish(req, res))
@@ -277,7 +327,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
         res.maxRequestsOnConnectionReached = limit <= this.requestsCount
       }
       if (limited && limit < this.requestsCount) {
-        server.emit('dropRequest', req, socket)
+        server.emit('dropRequest', req, this.getSocket())
         res.writeHead(503)
         res.end()
         return
@@ -308,7 +358,10 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     const req = this.parsing
     if (req === null || req._dumped) return
     // Backpressure: a reader that stops reading stops the socket's reads.
-    if (!pushBody(req, chunk)) this.native.pause()
+    if (!pushBody(req, chunk)) {
+      this.bodyPaused = true
+      this.native.pause()
+    }
   }
 
   onMessageEnd (rawTrailers: string[] | null): void {
@@ -323,7 +376,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   /** Hands the socket to 'upgrade'/'connect' with the bytes that followed the head. */
   onUpgrade (ended: boolean, head: Buffer): void {
     const server = this.server
-    const socket = this.socket
+    const socket = this.getSocket()
     const req = this.parsing
     this.upgraded = true
     this.parsing = null
@@ -354,15 +407,34 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
 
   onData (chunk: Buffer): void {
     if (!this.upgraded) return
-    if (!this.socket.push(chunk)) this.native.pause()
+    if (!this.getSocket().push(chunk)) this.native.pause()
   }
 
   onParseError (code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined): void {
-    socketOnError.call(this.socket, serverParseError(code, reason, bytesParsed, rawPacket))
+    this.clientError(serverParseError(code, reason, bytesParsed, rawPacket))
+  }
+
+  /**
+   * Node's socketOnError: 'clientError' listeners get the error and the
+   * socket; without any, Node answers with a canned response (if no byte of
+   * a response has left yet) and destroys the socket.
+   */
+  clientError (err: any): void {
+    const socket = this.facade
+    if (socket !== null || this.server.listenerCount('clientError') > 0) {
+      socketOnError.call(socket ?? this.getSocket(), err)
+      return
+    }
+    if (this.closed || this.destroying) return
+    const msg = this.currentResponse()
+    if (!this.halfClosed && (!msg || !msg._headerSent)) (this.native as NativeConnection).write(CANNED[err.code] ?? BAD_REQUEST, null, null, 0)
+    this.destroy(err)
   }
 
   onIoError (errno: number, syscall: string): void {
-    this.socket.destroy(errnoException(errno, syscall))
+    // A socket's 'error' reaches socketOnError and so 'clientError'.
+    if (this.facade === null && this.server.listenerCount('clientError') === 0) this.destroy()
+    else this.getSocket().destroy(errnoException(errno, syscall))
   }
 
   /** Client connections only. */
@@ -370,25 +442,34 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
 
   // socketOnEnd: the client finished sending.
   onEof (): void {
-    const socket = this.socket
+    this.eof = true
+    const socket = this.facade
     if (this.upgraded) {
-      socket.push(null)
+      socket!.push(null)
       return
     }
-    if (socket.destroyed) return  // a truncated request already failed (clientError)
+    // A truncated request already failed (clientError).
+    if (this.closed || this.destroying || (socket !== null && socket.destroyed)) return
     // Without httpAllowHalfOpen our side ends too; requests still in flight
     // are aborted when the socket closes (onSocketClose), as in Node.
     const last = this.lastResponse()
-    if (this.server.httpAllowHalfOpen && last) last._last = true
-    else socket.end()
+    if (this.server.httpAllowHalfOpen && last) {
+      last._last = true
+    } else if (socket !== null) {
+      socket.end()
+    } else {
+      // Half-close once what is queued has left; the peer is done already, so the connection then closes.
+      this.halfClosed = true
+      ;(this.native as NativeConnection).shutdown()
+    }
     // A foreign socket has ended by itself (its 'end' brought us here).
-    if (!this.foreign) socket.push(null)
+    if (socket !== null && !this.foreign) socket.push(null)
   }
 
   /** The newest response not finished yet (Node: the last of state.outgoing, else socket._httpMessage). */
   private lastResponse (): any {
     if (this.lean) return this.responses.length !== 0 ? this.responses[this.responses.length - 1] : null
-    return this.outgoing.length ? this.outgoing[this.outgoing.length - 1] : (this.socket as any)._httpMessage
+    return this.outgoing.length ? this.outgoing[this.outgoing.length - 1] : (this.facade as any)._httpMessage
   }
 
   onDrain (): void {
@@ -410,13 +491,13 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   private emitDrain (): void {
     // The application's socket emits its own 'drain' when its buffer empties;
     // the per-tick accounting only owes the response one.
-    if (this.foreign) this.responseDrain()
-    else this.socket.emit('drain')
+    const socket = this.facade
+    if (socket === null || this.foreign) this.responseDrain()
+    else socket.emit('drain')
   }
 
   onClose (): void {
     this.closed = true
-    if (this.keepAliveTimer !== null) clearTimeout(this.keepAliveTimer)
     const cbs = this.drainCallbacks
     if (cbs.length !== 0) {
       // Writes the kernel never took fail as Node's do (an Error costs a stack capture: only when needed).
@@ -425,7 +506,9 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
       for (let i = 0; i < cbs.length; i++) cbs[i](err)
     }
     this.server.forgetConnection(this)
-    this.socket.onNativeClose()
+    const socket = this.facade
+    if (socket !== null) socket.onNativeClose()
+    else this.onSocketClose()
   }
 
   // socketOnClose: requests still in flight are aborted, and the response
@@ -457,24 +540,21 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   // ---- MessageSource: our requests read through here --------------------------------
 
   get destroyed (): boolean {
-    return this.closed || this.socket.destroyed
-  }
-
-  get readableHighWaterMark (): number {
-    return this.socket.readableHighWaterMark
-  }
-
-  getSocket (): any {
-    return this.socket
+    return this.closed || this.destroying || (this.facade !== null && this.facade.destroyed)
   }
 
   // Node's readStart: reading goes on unless responses back up (readPaused).
+  // Only a body's backpressure stops it here, so only then is there
+  // something to restart (a native call saved on every other request).
   readStart (): void {
-    if (!this.closed && !this.readPaused) this.native.resume()
+    if (this.bodyPaused && !this.closed && !this.readPaused) {
+      this.bodyPaused = false
+      this.native.resume()
+    }
   }
 
   destroySocket (err: Error | null): void {
-    this.socket.destroy(err ?? undefined)
+    this.destroy(err ?? undefined)
   }
 
   afterClose (cb: () => void): void {
@@ -487,8 +567,8 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   /** The response owns the socket: 'socket', and whatever it wrote while waiting. */
   private assign (res: ServerResponse): void {
     this.attached = res
-    ;(this.socket as any)._httpMessage = res
-    if (hasListener(res, 'socket')) res.emit('socket', this.socket)
+    if (this.facade !== null) (this.facade as any)._httpMessage = res
+    if (hasListener(res, 'socket')) res.emit('socket', this.getSocket())
     if (res[kPending] !== null && res[kCorked] === 0) {
       this.pendingBytes -= res.outputSize
       flushPending(res)
@@ -497,7 +577,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   }
 
   socketOf (res: ServerResponse): any {
-    return this.attached === res ? this.socket : null
+    return this.attached === res ? this.getSocket() : null
   }
 
   owns (res: ServerResponse): boolean {
@@ -505,12 +585,13 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   }
 
   socketCorked (res: ServerResponse): number {
-    return this.socketOf(res) !== null ? this.socket.writableCorked : 0
+    return this.attached === res && this.facade !== null ? this.facade.writableCorked : 0
   }
 
   queuedFor (res: ServerResponse): number {
-    if (!this.mayWrite(res) && this.socketOf(res) === null) return 0
-    return this.foreign ? this.socket.writableLength : this.tickBytes + this.lastQueued + this.socket.writableLength
+    if (this.attached !== res && !this.mayWrite(res)) return 0
+    const socketLength = this.facade !== null ? this.facade.writableLength : 0
+    return this.foreign ? socketLength : this.tickBytes + this.lastQueued + socketLength
   }
 
   /**
@@ -530,21 +611,24 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
 
   write (res: ServerResponse, prefix: string | null, data: any, suffix: string | null, encoding: any,
     callback: ((err?: Error | null) => void) | null): boolean {
-    const socket = this.socket
-    if (this.closed || socket.destroyed) return false
-    // A socket the application brought is written as Node writes it; so is
-    // the facade when bytes sit in its Writable (the application wrote to
-    // the socket itself): ours go behind them.
-    if (this.foreign || socket.writableLength !== 0) return this.writeThroughSocket(prefix, data, suffix, encoding, callback)
+    const socket = this.facade
+    if (this.closed || this.destroying) return false
+    if (socket !== null) {
+      if (socket.destroyed) return false
+      // A socket the application brought is written as Node writes it; so is
+      // the facade when bytes sit in its Writable (the application wrote to
+      // the socket itself): ours go behind them.
+      if (this.foreign || socket.writableLength !== 0) return this.writeThroughSocket(socket, prefix, data, suffix, encoding, callback)
+    }
     const flags = encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
     const body = typeof data === 'string' && encoding && flags !== 0 && encoding !== 'utf8' && encoding !== 'utf-8'
       ? Buffer.from(data, encoding)
       : data
     const queued = (this.native as NativeConnection).write(prefix, body, suffix, flags)
-    if (socket.timeout) socket._unrefTimer()
+    if (socket !== null && socket.timeout) socket._unrefTimer()
     if (queued < 0) {
       const err = errnoException(queued, 'write')
-      socket.destroy(err)
+      this.destroy(err)
       if (callback !== null) process.nextTick(callback, err)
       return false
     }
@@ -564,9 +648,8 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     return false
   }
 
-  private writeThroughSocket (prefix: string | null, data: any, suffix: string | null, encoding: any,
+  private writeThroughSocket (socket: any, prefix: string | null, data: any, suffix: string | null, encoding: any,
     callback: ((err?: Error | null) => void) | null): boolean {
-    const socket = this.socket as any
     // Node's write_ corks the socket until the end of the tick.
     if (!socket.writableCorked) {
       socket.cork()
@@ -609,7 +692,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     if (res.destroyed) return
     if (this.foreign) {
       // As Node: an empty write whose callback says the rest has left.
-      this.socket.write('', 'latin1', (err?: Error | null) => {
+      this.facade!.write('', 'latin1', (err?: Error | null) => {
         if (!err) this.finishReady(res)
         else if (END_CALLBACKS_FLUSHED) flushEndCallbacks(res, err)
       })
@@ -643,8 +726,8 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     }
   }
 
-  destroy (res: ServerResponse, err: Error | undefined): void {
-    this.socket.destroy(err)
+  destroyFor (res: ServerResponse, err: Error | undefined): void {
+    this.destroy(err)
   }
 
   /** Deferred work runs at the end of the batch, or at the end of this tick outside one. */
@@ -683,26 +766,25 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   finish (res: ServerResponse): void {
     if (this.closed || this.attached !== res) return
     const req = res.req
-    const socket = this.socket
+    const socket = this.facade
     res[kWritableFinished] = true
     if (END_CALLBACKS_FLUSHED) flushEndCallbacks(res, null)
-    if (onResponseFinish.hasSubscribers) onResponseFinish.publish({ request: req, response: res, socket, server: this.server })
+    if (onResponseFinish.hasSubscribers) onResponseFinish.publish({ request: req, response: res, socket: this.getSocket(), server: this.server })
     if (this.incoming[0] === req) this.incoming.shift()
     dumpRequest(req, hasListener(res, 'finish') || hasListener(res, 'close'))
     detachAbortSignal(req)
     this.responses.shift()
     this.attached = null
-    ;(socket as any)._httpMessage = null
-    // 'close' follows on a later tick, as in Node; the responses a batch
-    // finished quietly share one.
-    if (this.finishingQuietly) {
-      if (this.closing.push(res) === 1) process.nextTick(closeAllNT, this)
-    } else {
-      process.nextTick(emitCloseNT, res)
-    }
+    if (socket !== null) (socket as any)._httpMessage = null
+    // 'close' follows on a later tick, as in Node. A response finished
+    // quietly has nobody to tell: it only has to look closed (destroyed) once
+    // the ticks queued before it have run (an 'error' from a write after
+    // end() is emitted only while it is not), which a promise job gives at a
+    // seventh of a tick's cost; all the responses closing so share one.
+    if (this.finishingQuietly && !hasListener(res, 'close')) closeQuietly(res)
+    else process.nextTick(emitCloseNT, res)
     if (res._last) {
-      if (typeof socket.destroySoon === 'function') socket.destroySoon()
-      else socket.end()
+      this.destroySoon()
     } else if (this.responses.length === 0) {
       this.waitKeepAlive()
     } else {
@@ -716,7 +798,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
 
   // resOnFinish
   private onNodeResponseFinish (req: any, res: any): void {
-    const socket = this.socket
+    const socket = this.facade!
     if (onResponseFinish.hasSubscribers) onResponseFinish.publish({ request: req, response: res, socket, server: this.server })
     if (this.incoming[0] === req) this.incoming.shift()
     dumpRequest(req, true)
@@ -724,8 +806,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     res.detachSocket(socket)
     process.nextTick(emitCloseNT, res)
     if (res._last) {
-      if (typeof socket.destroySoon === 'function') socket.destroySoon()
-      else socket.end()
+      this.destroySoon()
     } else if (this.outgoing.length === 0) {
       this.waitKeepAlive()
     } else {
@@ -741,7 +822,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     const hwm = this.highWaterMark
     const waiting = this.lean ? this.responses.length : this.outgoing.length
     return this.lastQueued >= hwm || waiting >= MAX_WAITING_RESPONSES || this.pendingBytes >= hwm ||
-      (this.socket as any)._writableState.length >= hwm
+      (this.facade !== null && this.facade.writableLength >= hwm)
   }
 
   resumeIfDrained (): void {
@@ -754,19 +835,57 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   /**
    * Node arms socket.setTimeout(keepAliveTimeout + 1 s) after each response
    * (the second is Node 20's grace, so a request sent just in time never
-   * meets a closed socket) and disarms it on the next request. One timer per
-   * connection, refreshed, does the same without a timer per request.
+   * meets a closed socket; Node 22+ lets servers choose it) and disarms it
+   * on the next request. A connection with a facade does exactly that; one
+   * without waits in the server's sweep (lib/server/keep-alive-sweep.ts).
    */
   private waitKeepAlive (): void {
-    const timeout = this.server.keepAliveTimeout
-    if (!timeout) return
-    const buffer = this.server.keepAliveTimeoutBuffer
-    const ms = timeout + (typeof buffer === 'number' && Number.isFinite(buffer) && buffer >= 0 ? buffer : KEEP_ALIVE_GRACE_MS)
+    const server = this.server
+    const timeout = server.keepAliveTimeout
+    if (!(timeout > 0)) return
+    const buffer = server.keepAliveTimeoutBuffer
+    const ms = timeout + (typeof buffer === 'number' && buffer >= 0 ? buffer : KEEP_ALIVE_GRACE_MS)
     this.keepAliveTimeoutSet = true
-    this.idleSince = Date.now()
     this.keepAliveMs = ms
-    // A timer already pending re-arms itself for the rest when it fires.
-    if (this.keepAliveTimer === null) this.keepAliveTimer = setTimeout(onKeepAliveTimeout, ms, this).unref()
+    const socket = this.facade
+    if (socket !== null) {
+      if (typeof socket.setTimeout === 'function') socket.setTimeout(ms)
+    } else {
+      server[kKeepAliveSweep].watch(this)
+    }
+  }
+
+  /** Node's resetSocketTimeout: a request ends the keep-alive wait. */
+  private resetSocketTimeout (): void {
+    this.keepAliveTimeoutSet = false
+    const socket = this.facade
+    if (socket !== null && typeof socket.setTimeout === 'function') socket.setTimeout(this.server.timeout || 0)
+    else if (this.server.timeout) this.getSocket() // it arms server.timeout
+  }
+
+  idleAge (): number {
+    return (this.native as NativeConnection).idleAge
+  }
+
+  /** The keep-alive wait is over (Node's socket 'timeout' while idle). */
+  keepAliveExpired (): void {
+    if (this.closed || this.destroying) return
+    const socket = this.facade
+    if (socket !== null) socket.emit('timeout')
+    else if (this.server.listenerCount('timeout') > 0) socketOnTimeout.call(this.getSocket())
+    else this.destroy()
+  }
+
+  /** Node's socket.destroySoon(): end our side once everything is written, then close. */
+  private destroySoon (): void {
+    const socket = this.facade
+    if (socket !== null) {
+      if (typeof socket.destroySoon === 'function') socket.destroySoon()
+      else socket.end()
+    } else if (!this.closed && !this.destroying) {
+      this.halfClosed = true
+      ;(this.native as NativeConnection).write(null, null, null, WriteFlag.END)
+    }
   }
 
   /** Called by the server's periodic check (headersTimeout / requestTimeout). */
@@ -775,7 +894,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     if (age < 0 || this.upgraded) return
     if ((headersTimeout > 0 && !this.native.headersComplete && age > headersTimeout) ||
         (requestTimeout > 0 && age > requestTimeout)) {
-      socketOnError.call(this.socket, ERR_HTTP_REQUEST_TIMEOUT())
+      this.clientError(ERR_HTTP_REQUEST_TIMEOUT())
     }
   }
 
@@ -794,10 +913,20 @@ function endOfTick (conn: ServerConnection): void {
   conn.afterBatch()
 }
 
-function closeAllNT (conn: ServerConnection): void {
-  const closing = (conn as any).closing as ServerResponse[]
-  ;(conn as any).closing = []
-  for (let i = 0; i < closing.length; i++) emitCloseNT(closing[i])
+const closingQuietly: ServerResponse[] = []
+const resolved = Promise.resolve()
+
+function closeQuietly (res: ServerResponse): void {
+  if (closingQuietly.push(res) === 1) void resolved.then(closeAllQuietly)
+}
+
+function closeAllQuietly (): void {
+  for (let i = 0; i < closingQuietly.length; i++) {
+    const res = closingQuietly[i]
+    res.destroyed = true
+    res._closed = true
+  }
+  closingQuietly.length = 0
 }
 
 function finishNT (conn: ServerConnection, res: ServerResponse): void {
@@ -861,14 +990,6 @@ function expectHeader (raw: string[]): string | undefined {
 
 function abortIncoming (incoming: any[]): void {
   while (incoming.length) abortRequest(incoming.shift(), connResetException('aborted'))
-}
-
-function onKeepAliveTimeout (conn: ServerConnection): void {
-  conn.keepAliveTimer = null
-  if (!conn.keepAliveTimeoutSet || conn.closed) return
-  const remaining = conn.idleSince + conn.keepAliveMs - Date.now()
-  if (remaining > 0) conn.keepAliveTimer = setTimeout(onKeepAliveTimeout, remaining, conn).unref()
-  else socketOnTimeout.call(conn.socket)
 }
 
 function emitCloseNT (res: any): void {

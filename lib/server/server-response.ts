@@ -45,7 +45,7 @@ export interface ResponseConnection {
   /** Bytes written this tick and still queued, for writableLength. */
   queuedFor (res: ServerResponse): number
   readonly highWaterMark: number
-  destroy (res: ServerResponse, err: Error | undefined): void
+  destroyFor (res: ServerResponse, err: Error | undefined): void
   /** The connection's socket facade is corked by the application (socket.cork()). */
   socketCorked (res: ServerResponse): number
 }
@@ -663,7 +663,7 @@ proto.destroy = function destroy (this: ServerResponse, error?: Error) {
   this[kErrored] = error
   const conn: ResponseConnection | null = this[kConnection]
   if (conn !== null && conn.socketOf(this) !== null) {
-    conn.destroy(this, error)
+    conn.destroyFor(this, error)
   } else if (conn === null && this[kOwnSocket]) {
     this[kOwnSocket].destroy(error)
   } else if (DESTROY_WITHOUT_SOCKET_CLOSES) {

@@ -15,7 +15,8 @@ import { JsConnection } from './js-connection'
 import { ServerConnection, ServerLike } from './server-connection'
 import { ServerResponse } from './server-response'
 import { kOwner, Socket } from '../engine/socket'
-import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kLeanRequests, kLeanResponses, kListener, kRef, kServerResponse } from './symbols'
+import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kKeepAliveSweep, kLeanRequests, kLeanResponses, kListener, kRef, kServerResponse } from './symbols'
+import { KeepAliveSweep } from './keep-alive-sweep'
 import { kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 export interface Server extends ServerLike {}
@@ -83,6 +84,7 @@ export const Server = function Server (this: Server, options?: any, requestListe
   this.maxHeadersCount = null
   this.maxRequestsPerSocket = 0
   this[kConnections] = new Set<ServerConnection>()
+  this[kKeepAliveSweep] = new KeepAliveSweep()
   // Sockets the application hands over (Node's connectionListener); they do
   // not count as the listener's connections (net.Server#_connections). As
   // Node's ConnectionsList, the set exists from the first 'listening' on:
@@ -118,6 +120,14 @@ function onConnectionEvent (this: Server, socket: any): void {
   new JsConnection(this, socket)
 }
 
+/** A listener for `event` other than uvhttp's own `ours`. */
+function hasUserListener (server: Server, event: string, ours: Function): boolean {
+  const listeners = server._events?.[event]
+  if (listeners === undefined) return false
+  if (typeof listeners === 'function') return listeners !== ours
+  return listeners.length > 1 || listeners[0] !== ours
+}
+
 function onNewListener (this: Server, event: string | symbol, listener: unknown): void {
   if (event === 'upgrade') this[kListener]?.setUpgrade(true)
   // An Express-style application: its prototypes are rebuilt on ours (lib/server/adapt-prototypes.ts).
@@ -133,7 +143,8 @@ const proto = Server.prototype
 ;(proto as any)[kOnConnection] = function onConnection (this: Server, native: NativeConnection) {
   const conn = new ServerConnection(this, native)
   this[kConnections].add(conn)
-  this.emit('connection', conn.socket)
+  // The socket facade is made for those who listen (DESIGN.md #5).
+  if (hasUserListener(this, 'connection', onConnectionEvent)) this.emit('connection', conn.getSocket())
   return conn
 }
 
@@ -303,17 +314,17 @@ proto.forgetConnection = function forgetConnection (this: Server, conn: ServerCo
 // which these walk, is freed at the hand-over).
 proto.closeAllConnections = function closeAllConnections (this: Server) {
   for (const conn of this[kConnections] as Set<ServerConnection>) {
-    if (!conn.upgraded) conn.socket.destroy()
+    if (!conn.upgraded) conn.destroy()
   }
-  for (const conn of foreignConnections(this)) conn.socket.destroy()
+  for (const conn of foreignConnections(this)) conn.destroy()
 }
 
 proto.closeIdleConnections = function closeIdleConnections (this: Server) {
   for (const conn of this[kConnections] as Set<ServerConnection>) {
-    if (conn.isIdle()) conn.socket.destroy()
+    if (conn.isIdle()) conn.destroy()
   }
   for (const conn of foreignConnections(this)) {
-    if (conn.isIdle()) conn.socket.destroy()
+    if (conn.isIdle()) conn.destroy()
   }
 }
 

@@ -23,3 +23,5 @@ export const kLeanResponses = Symbol('uvhttp.leanResponses')
 export const kRef = Symbol('uvhttp.ref')
 /** A response (or request): the ServerConnection it belongs to, or null. */
 export const kConnection = Symbol('uvhttp.connection')
+/** Server: the keep-alive sweep of its connections without a socket facade. */
+export const kKeepAliveSweep = Symbol('uvhttp.keepAliveSweep')
