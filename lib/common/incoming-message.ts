@@ -22,8 +22,12 @@ export interface IncomingMessage extends http.IncomingMessage {
   [key: string | symbol]: any
 }
 
+/** Marks a MessageSource given to the constructor in place of a socket. */
+export const kMessageSource = Symbol('uvhttp.messageSource')
+
 /** What a server request reads from (lib/server/server-connection.ts). */
 export interface MessageSource {
+  readonly [kMessageSource]: true
   /** The connection is closed or closing (Node: socket.destroyed). */
   readonly destroyed: boolean
   /** The socket facade (made on first use). */
@@ -49,6 +53,17 @@ const readableDescriptors = Object.getOwnPropertyDescriptors(Readable.prototype)
 export const kSource = Symbol('uvhttp.source')
 /** True while no Readable state exists: the body lives in the slots below. */
 export const kLean = Symbol('uvhttp.lean')
+/**
+ * The Readable state once built. `_readableState` is an accessor over this
+ * slot rather than an own property made at materialization: adding one to a
+ * large object later (Object.defineProperty, or a keyed store past V8's
+ * limit of out-of-object fields) turns it into a dictionary-mode object, and
+ * every property access on the request after that is a hash lookup.
+ */
+const kReadableState = Symbol('uvhttp.readableState')
+/** Node's `socket` and `client` fields, when given (a server request reads its connection's). */
+const kSocket = Symbol('uvhttp.socket')
+const kClient = Symbol('uvhttp.client')
 /** Body chunks that arrived before anyone read (Buffer[] or null) and their bytes. */
 const kChunks = Symbol('uvhttp.chunks')
 const kChunksLength = Symbol('uvhttp.chunksLength')
@@ -62,69 +77,84 @@ const kAbortSignalDetached = Symbol('uvhttp.abortSignalDetached')
 
 const enum Done { NO = 0, DUMPED = 1, ABORTED = 2 }
 
+/**
+ * The private slots Node's constructor initialises (EventEmitter's, kHeaders,
+ * kHeadersCount, Node 24's abort-signal slots…), found on a probe: Node's
+ * own methods read and write them (headers, events, and everything of a
+ * message without a connection).
+ */
+const probe = new NodeIncomingMessage(null)
+function nodeSlot (description: string): symbol {
+  // A slot this Node line does not have gets a key of our own (never read).
+  return Object.getOwnPropertySymbols(probe).find((key) => key.description === description) ?? Symbol(description)
+}
+const kShapeMode = nodeSlot('shapeMode')
+const kCapture = nodeSlot('kCapture')
+const kHeaders = nodeSlot('kHeaders')
+const kHeadersCount = nodeSlot('kHeadersCount')
+const kTrailers = nodeSlot('kTrailers')
+const kTrailersCount = nodeSlot('kTrailersCount')
+const kNodeAbortController = nodeSlot('kAbortController')
+const kNodeAbortSignalSocket = nodeSlot('kAbortSignalSocket')
+const kNodeAbortSignalListener = nodeSlot('kAbortSignalListener')
+const kNodeAbortSignalDetached = nodeSlot('kAbortSignalDetached')
 
-/** A function constructor so that `IncomingMessage.call(this, socket)` works (COMPAT.md #8). */
-export const IncomingMessage = function IncomingMessage (this: IncomingMessage, socket: any) {
-  initMessage(this, socket, undefined)
+/** Readable's own first `_events` (fast-mode, with the usual names): a null-prototype one is a hash table. */
+function newEvents (): object {
+  return { close: undefined, error: undefined, data: undefined, end: undefined, readable: undefined }
+}
+
+/**
+ * A function constructor so that `IncomingMessage.call(this, socket)` works
+ * (COMPAT.md #8). The server passes its connection (a MessageSource) instead
+ * of a socket. Every field is assigned here, in this body: V8 sizes objects
+ * by the assignments it sees in their constructor, and an object whose
+ * fields do not fit goes to dictionary mode (hash lookups for every access).
+ */
+export const IncomingMessage = function IncomingMessage (this: any, socket: any) {
+  const source: MessageSource | undefined = socket != null && socket[kMessageSource] === true ? socket : undefined
+  // Node's own `socket` and `client` (a server request's come from its connection).
+  this[kSocket] = source === undefined ? socket : undefined
+  this[kClient] = this[kSocket]
+  this[kSource] = source
+  this.httpVersionMajor = null
+  this.httpVersionMinor = null
+  this.httpVersion = null
+  this.complete = false
+  this.rawHeaders = []
+  this.rawTrailers = []
+  this.joinDuplicateHeaders = false
+  this.aborted = false
+  this.upgrade = null
+  this.url = ''
+  this.method = null
+  this.statusCode = null
+  this.statusMessage = null
+  this._consuming = false
+  this._dumped = false
+  this[kLean] = true
+  this[kReadableState] = null
+  this[kChunks] = null
+  this[kChunksLength] = 0
+  this[kEnded] = false
+  this[kDone] = Done.NO
+  // Node's private slots, in the object's shape from the start.
+  this[kShapeMode] = true
+  this[kCapture] = (EventEmitter.prototype as any)[kCapture]
+  this[kHeaders] = null
+  this[kHeadersCount] = 0
+  this[kTrailers] = null
+  this[kTrailersCount] = 0
+  this[kNodeAbortController] = null
+  this[kNodeAbortSignalSocket] = null
+  this[kNodeAbortSignalListener] = null
+  this[kNodeAbortSignalDetached] = false
 } as unknown as typeof http.IncomingMessage
 
 Object.setPrototypeOf(IncomingMessage.prototype, http.IncomingMessage.prototype)
 Object.setPrototypeOf(IncomingMessage, http.IncomingMessage)
 
-/** A server request over `source`: the fast way in, without a socket. */
-export function ServerRequest (this: IncomingMessage, source: MessageSource) {
-  initMessage(this, undefined, source)
-}
-ServerRequest.prototype = IncomingMessage.prototype
-
-/**
- * The private slots Node's constructor initialises (kHeaders, kHeadersCount,
- * Node 24's abort-signal slots…), found on a probe by their description:
- * a message without a connection is left to Node's own methods, which read them.
- */
-const nodeSlots: Array<[symbol, unknown]> = (() => {
-  const probe = new NodeIncomingMessage(null)
-  return Object.getOwnPropertySymbols(probe)
-    .filter((key) => /^k[A-Z]/.test(key.description ?? '') && key.description !== 'kCapture')
-    .map((key) => [key, probe[key]])
-})()
-
-/** The fields Node's IncomingMessage constructor sets, in one shape; the stream's come later. */
-function initMessage (msg: any, socket: any, source: MessageSource | undefined): void {
-  if (source === undefined) {
-    msg.socket = socket
-    msg.client = socket
-    for (let i = 0; i < nodeSlots.length; i++) msg[nodeSlots[i][0]] = nodeSlots[i][1]
-  }
-  msg[kSource] = source
-  msg.httpVersionMajor = null
-  msg.httpVersionMinor = null
-  msg.httpVersion = null
-  msg.complete = false
-  msg.rawHeaders = []
-  msg.rawTrailers = []
-  msg.joinDuplicateHeaders = false
-  msg.aborted = false
-  msg.upgrade = null
-  msg.url = ''
-  msg.method = null
-  msg.statusCode = null
-  msg.statusMessage = null
-  msg._consuming = false
-  msg._dumped = false
-  msg[kLean] = true
-  msg[kChunks] = null
-  msg[kChunksLength] = 0
-  msg[kEnded] = false
-  msg[kDone] = Done.NO
-}
-
 const proto = IncomingMessage.prototype as any
-
-/** An own data property, as a plain assignment in Node's constructor would have made. */
-function defineOwn (obj: object, name: string, value: unknown): void {
-  Object.defineProperty(obj, name, { value, writable: true, enumerable: true, configurable: true })
-}
 
 /** A server request's socket: the connection's facade, made on first read. */
 Object.defineProperties(proto, {
@@ -132,23 +162,29 @@ Object.defineProperties(proto, {
     configurable: true,
     enumerable: true,
     get (this: IncomingMessage) {
-      const source = this[kSource]
+      const socket = this[kSocket]
+      if (socket !== undefined) return socket
+      const source: MessageSource | undefined = this[kSource]
       return source === undefined ? undefined : source.getSocket()
     },
-    set (this: IncomingMessage, value: any) { defineOwn(this, 'socket', value) },
+    set (this: IncomingMessage, value: any) { this[kSocket] = value },
   },
   client: {
     configurable: true,
     enumerable: true,
-    get (this: IncomingMessage) { return this.socket },
-    set (this: IncomingMessage, value: any) { defineOwn(this, 'client', value) },
+    get (this: IncomingMessage) { return this[kClient] !== undefined ? this[kClient] : this.socket },
+    set (this: IncomingMessage, value: any) { this[kClient] = value },
   },
   // Every Readable method starts here.
   _readableState: {
     configurable: true,
     enumerable: false,
-    get (this: IncomingMessage) { return this[kLean] === true ? materialize(this) : undefined },
-    set (this: IncomingMessage, value: any) { defineOwn(this, '_readableState', value) },
+    get (this: IncomingMessage) {
+      const state = this[kReadableState]
+      if (state !== null && state !== undefined) return state
+      return this[kLean] === true ? materialize(this) : undefined
+    },
+    set (this: IncomingMessage, value: any) { this[kReadableState] = value },
   },
   // Read often (on-finished, Node's own code): answered without a stream.
   destroyed: {
@@ -287,8 +323,14 @@ export function abortRequest (msg: IncomingMessage, err: Error): void {
 // --- Methods that would otherwise build the stream, or reach for the socket ----
 
 proto.on = proto.addListener = function on (this: IncomingMessage, event: string | symbol, listener: (...args: any[]) => void) {
-  // Only 'data' and 'readable' change the stream (they start it flowing).
-  if (this[kLean] === true && event !== 'data' && event !== 'readable') return eeOn.call(this, event, listener)
+  if (this[kLean] === true) {
+    // Only 'data' and 'readable' change the stream (they start it flowing).
+    if (event !== 'data' && event !== 'readable') {
+      if (this._events === undefined) this._events = newEvents()
+      return eeOn.call(this, event, listener)
+    }
+    void this._readableState
+  }
   return readableProto.on.call(this, event, listener)
 }
 

@@ -24,7 +24,7 @@ import { HeadFlag, WriteFlag } from '../engine/constants'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
 import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
-import { abortRequest, detachAbortSignal, dumpRequest, IncomingMessage, kSource, MessageSource, pushBody, pushEnd, ServerRequest } from '../common/incoming-message'
+import { abortRequest, detachAbortSignal, dumpRequest, IncomingMessage, kMessageSource, kSource, MessageSource, pushBody, pushEnd } from '../common/incoming-message'
 import {
   DESTROY_WITHOUT_SOCKET_CLOSES, DRAIN_WAITS_FOR_EMPTY, END_CALLBACKS_FLUSHED, endCallbackError, flushEndCallbacks, flushPending,
   kCorked, kEndCallbacks, kForceTick, kPending, kWritableFinished, ResponseConnection, ServerResponse,
@@ -264,7 +264,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     const Request = server[kIncomingMessage]
     let req: any
     if (Request === IncomingMessage) {
-      req = new (ServerRequest as any)(this)
+      req = new IncomingMessage(this as any)
     } else {
       req = new Request(this.getSocket())
       if (server[kLeanRequests]) req[kSource] = this
@@ -538,6 +538,8 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   }
 
   // ---- MessageSource: our requests read through here --------------------------------
+
+  readonly [kMessageSource] = true as const
 
   get destroyed (): boolean {
     return this.closed || this.destroying || (this.facade !== null && this.facade.destroyed)

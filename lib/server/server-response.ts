@@ -17,7 +17,7 @@ import {
   ERR_STREAM_NULL_VALUES, ERR_STREAM_WRITE_AFTER_END,
 } from '../common/errors'
 import { checkInvalidHeaderChar } from '../common/headers'
-import { kNeedDrain, kOutHeaders } from '../common/node-internals'
+import { kNeedDrain, kOutHeaders, kUniqueHeaders } from '../common/node-internals'
 import { STATUS_CODES } from '../common/status-codes'
 import { kServerOf } from './outgoing-headers'
 import { installHeaderMethods } from './response-headers'
@@ -156,11 +156,17 @@ function initResponse (res: any, req: any, options: any): void {
   res[kErrored] = null
   res[kHighWaterMark] = options?.highWaterMark ?? defaultHighWaterMark
   res[kRejectNonStandardBodyWrites] = options?.rejectNonStandardBodyWrites ?? false
+  // Every slot in the object's shape from the start (see lib/common/incoming-message.ts kReadableState).
   res[kConnection] = null
   res[kPending] = null
   res[kOwnSocket] = null
   res[kWritableFinished] = false
   res[kEndCallbacks] = null
+  res[kUniqueHeaders] = null
+  res[kChunked] = null
+  res[kChunkedLength] = 0
+  res[kFlushError] = null
+  res[kForceTick] = false
   if (req.httpVersionMajor < 1 || req.httpVersionMinor < 1) {
     res.useChunkedEncodingByDefault = RE_TE_CHUNKED.test(req.headers.te)
     res.shouldKeepAlive = false
@@ -207,7 +213,7 @@ Object.defineProperties(proto, {
     get (this: ServerResponse) {
       const conn = this[kConnection]
       let length = this.outputSize + (conn !== null ? conn.queuedFor(this) : (this[kOwnSocket]?.writableLength ?? 0))
-      const joined = this[kChunkedLength] ?? 0
+      const joined: number = this[kChunkedLength]
       if (joined !== 0) {
         length += joined
         // Node 26 counts the framing the joined chunk will get, and the head if it is still to go.
@@ -387,7 +393,7 @@ function writeChunk (msg: ServerResponse, chunk: any, encoding: any, callback: a
       // Node 22: corked writes become one chunk at uncork.
       const joined = msg[kChunked] ??= []
       joined.push(chunk, encoding, callback)
-      msg[kChunkedLength] = (msg[kChunkedLength] ?? 0) + len
+      msg[kChunkedLength] += len
       return TICK_JOINS_CHUNKS ? msg.writableLength < msg.writableHighWaterMark : msg[kChunkedLength] < msg[kHighWaterMark]
     }
     return send(msg, len.toString(16) + '\r\n', chunk, '\r\n', encoding, callback)
