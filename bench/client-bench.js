@@ -70,7 +70,8 @@ function httpModuleClient (cfg) {
       res.on('end', () => done(checked(res.statusCode, bytes, cfg)))
     })
     req.on('error', done)
-    req.end(body)
+    if (body) req.end(body)
+    else req.end()
   }
 }
 

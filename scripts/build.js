@@ -127,7 +127,8 @@ function distSteps () {
   }
   const sources = files(LIB, (n) => n.endsWith('.ts'))
   const stamp = mtime(TS_STAMP)
-  const unbuilt = sources.find((f) => !fs.existsSync(path.join(DIST, rel(f).slice('lib/'.length).replace(/\.ts$/, '.js'))))
+  // Declaration-only files (.d.ts) emit nothing.
+  const unbuilt = sources.find((f) => !f.endsWith('.d.ts') && !fs.existsSync(path.join(DIST, rel(f).slice('lib/'.length).replace(/\.ts$/, '.js'))))
   const src = newest([...sources, at('tsconfig.json')])
   let why
   if (stamp === -Infinity) why = 'never compiled here'
