@@ -119,6 +119,16 @@ export class Socket extends net.Socket {
     }
   }
 
+  /**
+   * The peer finished sending (EOF). As net's onStreamRead: read(0) so that
+   * 'end' comes even when nobody reads the socket (an 'upgrade' handler
+   * waiting for the client's half-close, say).
+   */
+  onNativeEnd (): void {
+    this.push(null)
+    this.read(0)
+  }
+
   /** The native connection closed, because we destroyed it or the peer went away. */
   onNativeClose (): void {
     if (this.destroyed) this.emit('close', this[kHadError])
