@@ -105,6 +105,12 @@ export interface Binding {
     onConnection (listenerOwner: object, conn: NativeConnection): ConnectionOwner
     onBatch (this: ConnectionOwner, ...batch: unknown[]): void
   }): void
+  /**
+   * The libuv type ('tcp', 'timer', …) of every handle keeping the event loop
+   * alive, Node's and the engine's: process.getActiveResourcesInfo() does not
+   * see the engine's sockets (the test suite's open-handle report uses it).
+   */
+  activeHandles (): string[]
   /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
   METHODS: string[]
   versions: { llhttp: string }
