@@ -15,7 +15,7 @@ function report () {
   try {
     const { binding } = require('../../dist/engine/binding')
     lines.push(`  libuv handles keeping the loop alive (Node's and uvhttp's): ${JSON.stringify(binding.activeHandles())}`)
-    lines.push('  A libuv handle with no counterpart in Node\'s list is uvhttp\'s (a connection or a listener).')
+    lines.push('  uvhttp\'s connections and listeners are only in the libuv list; Node\'s list names Node\'s handles, idle ones too.')
   } catch (err) {
     lines.push(`  (uvhttp's handles unknown: ${err.message})`)
   }
