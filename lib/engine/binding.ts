@@ -61,6 +61,10 @@ export interface NativeListener {
   /** Adopt an already bound fd (listen(handle)); returns 0 or a negative errno. */
   open (fd: number, backlog: number): number
   sockName (out: PeerInfo): number
+  /** The listening socket's descriptor, or -1. */
+  readonly fd: number
+  /** It listens on a Unix domain socket (or a Windows pipe), not TCP. */
+  readonly pipe: boolean
   /** Whether requests with Connection: Upgrade leave the parser (an 'upgrade' listener exists). */
   setUpgrade (on: boolean): void
   setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
