@@ -20,9 +20,16 @@ namespace uvhttp {
 
 // Settings a Listener shares with the connections it accepted (they may
 // outlive it), plus the async context their callbacks run in.
+//
+// The resource of every async context is an object held strongly anyway: a
+// listener's own wrapper (referenced while its handle is open), a client
+// connection's JS owner (owner_). Node-API holds a resource only
+// weakly, and on Node 20 and 22, where AsyncLocalStorage keeps its stores on
+// the resource, a collected resource took the stores with it (callbacks
+// then saw getStore() === undefined).
 struct ConnectionConfig {
-  explicit ConnectionConfig(Napi::Env env, const char* resource)
-      : async_context(env, resource) {}
+  ConnectionConfig(Napi::Env env, const char* type, Napi::Object resource)
+      : async_context(env, type, resource) {}
   Napi::AsyncContext async_context;
   bool want_upgrade = false;
   size_t max_header_size = kDefaultMaxHeaderSize;
