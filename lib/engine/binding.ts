@@ -53,6 +53,12 @@ export interface NativeConnection {
   /** The next response answers CONNECT: the bytes after its head are the tunnel's (client side). */
   expectUpgrade (): void
   setRef (on: boolean): void
+  /**
+   * From now on the connection's callbacks run in the caller's async context
+   * (its AsyncLocalStorage stores), not the one it was created with.
+   * `resource` is the connection's owner (what receives its batches).
+   */
+  adoptAsyncContext (resource: object): void
 }
 
 export interface NativeListener {
