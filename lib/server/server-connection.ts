@@ -91,6 +91,8 @@ export class ServerConnection implements BatchReader {
   tickScheduled = false
   /** Reading stopped because responses back up (a client pipelining without reading). */
   readPaused = false
+  /** Reading stopped because a request's body buffer is full (onBody). */
+  bodyPaused = false
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued = 0
   /** Write callbacks waiting for the native queue to drain. */
@@ -239,7 +241,10 @@ export class ServerConnection implements BatchReader {
     const req = this.parsing
     if (req === null || req._dumped) return
     // Backpressure: a reader that stops reading stops the socket's reads.
-    if (!req.push(chunk)) this.native.pause()
+    if (!req.push(chunk)) {
+      this.bodyPaused = true
+      this.native.pause()
+    }
   }
 
   onMessageEnd (rawTrailers: string[] | null): void {
@@ -249,6 +254,13 @@ export class ServerConnection implements BatchReader {
     req.complete = true
     if (rawTrailers !== null) req._addHeaderLines(rawTrailers, rawTrailers.length)
     req.push(null)
+    // The ended request will never ask for more (its _read is not called
+    // again), so the next message is read now, as Node's
+    // parserOnMessageComplete does (readStart) unless responses back up.
+    if (this.bodyPaused) {
+      this.bodyPaused = false
+      if (!this.readPaused && !this.closed) this.native.resume()
+    }
   }
 
   /** Hands the socket to 'upgrade'/'connect' with the bytes that followed the head. */
