@@ -253,6 +253,7 @@ export class ServerConnection implements BatchReader {
     this.parsing = null
     req.complete = true
     if (rawTrailers !== null) req._addHeaderLines(rawTrailers, rawTrailers.length)
+    if (req.readableLength !== 0 && !req._consuming) readBeforeEnd(req)
     req.push(null)
     // The ended request will never ask for more (its _read is not called
     // again), so the next message is read now, as Node's
@@ -463,6 +464,21 @@ function expectHeader (raw: string[]): string | undefined {
     if (name.length === 6 && name.toLowerCase() === 'expect') return raw[i + 1]
   }
   return undefined
+}
+
+/**
+ * Node runs the tick queue after each body chunk it pushes (node_http_parser.cc
+ * on_body: MakeCallback), so a reader attached by the handler reads
+ * (IncomingMessage#_read, which sets _consuming) before the body's end is
+ * pushed; resOnFinish then leaves a request that was partly read and paused
+ * alone. Here the end comes in the same batch as the body, before any tick:
+ * where a read is due (a resume or a 'readable' listener waiting), the request
+ * counts as consumed, as that read would have made it, or its finished
+ * response would dump what it has not read yet.
+ */
+function readBeforeEnd (req: any): void {
+  const state = req._readableState
+  if (state.resumeScheduled || state.readableListening) req._consuming = true
 }
 
 function abortIncoming (incoming: any[]): void {
