@@ -170,7 +170,8 @@ export class ServerConnection implements BatchReader {
       ? server.maxHeadersCount * 2
       : DEFAULT_MAX_HEADER_ENTRIES
     if (raw.length > HEADER_GROUP_ENTRIES) raw = truncateLikeNode(raw, maxEntries)
-    req._addHeaderLines(raw, raw.length < maxEntries ? raw.length : maxEntries)
+    const kept = raw.length < maxEntries ? raw.length : maxEntries
+    req._addHeaderLines(raw, kept)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
     // An upgrade or CONNECT: onUpgrade follows with the request still in `parsing`.
@@ -215,7 +216,7 @@ export class ServerConnection implements BatchReader {
         res.end()
         return
       }
-      const expect = expectHeader(raw)
+      const expect = expectHeader(raw, kept)
       if (expect !== undefined) {
         if (CONTINUE.test(expect)) {
           res._expect_continue = true
@@ -458,12 +459,20 @@ function hasHost (raw: string[]): boolean {
   return false
 }
 
-function expectHeader (raw: string[]): string | undefined {
-  for (let i = 0; i < raw.length; i += 2) {
+/**
+ * The Expect field as Node's parserOnIncoming reads it (req.headers.expect,
+ * without building req.headers): the values of every Expect line among the
+ * `kept` entries, joined with ', ' as Node joins duplicates of most fields.
+ */
+function expectHeader (raw: string[], kept: number): string | undefined {
+  let value: string | undefined
+  for (let i = 0; i < kept; i += 2) {
     const name = raw[i]
-    if (name.length === 6 && name.toLowerCase() === 'expect') return raw[i + 1]
+    if (name.length === 6 && name.toLowerCase() === 'expect') {
+      value = value === undefined ? raw[i + 1] : value + ', ' + raw[i + 1]
+    }
   }
-  return undefined
+  return value
 }
 
 /**
