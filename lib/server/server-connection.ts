@@ -11,14 +11,13 @@ import { binding, NativeConnection } from '../engine/binding'
 import { BatchReader, readBatch } from '../engine/batch-reader'
 import { HeadFlag } from '../engine/constants'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
+import { keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
 import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
 import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
-/** Node's default header-pair cap (parser.maxHeaderPairs) when maxHeadersCount is unset. */
-const DEFAULT_MAX_HEADER_ENTRIES = 2000
 
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
 const CANNED: Record<string, string> = {
@@ -32,8 +31,6 @@ const nop = (): void => {}
 const KEEP_ALIVE_GRACE_MS = 1000
 /** Pipelined responses that may wait for their turn before we stop reading. */
 const MAX_WAITING_RESPONSES = 64
-/** Node's parser hands headers to JS in groups of this many pairs (kMaxHeaderFieldsCount). */
-const HEADER_GROUP_ENTRIES = 64
 
 /**
  * What a ServerConnection needs of whatever carries its bytes: the engine's
@@ -166,11 +163,9 @@ export class ServerConnection implements BatchReader {
     req.method = METHODS[method]
     req.url = url
     req.joinDuplicateHeaders = server.joinDuplicateHeaders
-    const maxEntries = typeof server.maxHeadersCount === 'number' && server.maxHeadersCount > 0
-      ? server.maxHeadersCount * 2
-      : DEFAULT_MAX_HEADER_ENTRIES
-    if (raw.length > HEADER_GROUP_ENTRIES) raw = truncateLikeNode(raw, maxEntries)
-    const kept = raw.length < maxEntries ? raw.length : maxEntries
+    const maxEntries = maxHeaderEntries(server.maxHeadersCount)
+    raw = keptHeaderLines(raw, maxEntries)
+    const kept = keptHeaderCount(raw, maxEntries)
     req._addHeaderLines(raw, kept)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
@@ -423,17 +418,6 @@ export class ServerConnection implements BatchReader {
       socketOnError.call(this.socket, ERR_HTTP_REQUEST_TIMEOUT())
     }
   }
-}
-
-/**
- * Node's parser passes long header lists to JS in groups of 32 pairs and
- * drops whole groups once maxHeaderPairs entries are kept, so rawHeaders of
- * a huge head ends at the first group boundary past the limit.
- */
-function truncateLikeNode (raw: string[], maxEntries: number): string[] {
-  let kept = 0
-  while (kept < raw.length && kept < maxEntries) kept += HEADER_GROUP_ENTRIES
-  return kept >= raw.length ? raw : raw.slice(0, kept)
 }
 
 /**
