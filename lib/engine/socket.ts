@@ -104,11 +104,19 @@ export class Socket extends net.Socket {
     cb()
   }
 
+  // net.Socket's _destroy clears its timeout's timer, which only net can
+  // reach; setTimeout(0) can, but not once `destroyed` is set (as it is in
+  // _destroy). Without this, a timer left armed fires 'timeout' on the
+  // destroyed socket, again after every refresh (a late write or read).
+  override destroy (err?: Error): this {
+    if (this.timeout && !this.destroyed) this.setTimeout(0)
+    return super.destroy(err)
+  }
+
   // As net.Socket's: the callback runs now, 'close' when libuv has closed
   // the handle (onNativeClose), or on the next tick if it is closed already.
   override _destroy (err: Error | null, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
-    if (this.timeout) this.setTimeout(0)
     this[kHadError] = !!err
     if (owner.closed) {
       cb(err)

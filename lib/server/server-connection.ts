@@ -154,8 +154,12 @@ export class ServerConnection implements BatchReader {
   onHead (method: number, url: string, raw: string[], major: number, minor: number, flags: number): void {
     const server = this.server
     const socket = this.socket
-    // resetSocketTimeout: a request ends the keep-alive wait.
-    this.keepAliveTimeoutSet = false
+    // resetSocketTimeout: a request ends the keep-alive wait, and the
+    // socket's timeout is the server's again.
+    if (this.keepAliveTimeoutSet) {
+      this.keepAliveTimeoutSet = false
+      if ((server.timeout || socket.timeout) && typeof socket.setTimeout === 'function') socket.setTimeout(server.timeout || 0)
+    }
     const req = new server[kIncomingMessage](socket)
     req.httpVersionMajor = major
     req.httpVersionMinor = minor
@@ -398,11 +402,15 @@ export class ServerConnection implements BatchReader {
   /**
    * Node arms socket.setTimeout(keepAliveTimeout + 1 s) after each response
    * (the second is Node 20's grace, so a request sent just in time never
-   * meets a closed socket) and disarms it on the next request. One timer per
-   * connection, refreshed, does the same without a timer per request.
+   * meets a closed socket), in place of the socket's own timeout, and gives
+   * that back on the next request (onHead). One timer per connection,
+   * refreshed, does the same without a timer per request; its expiry is the
+   * socket's 'timeout', as Node's is.
    */
   private waitKeepAlive (ms: number): void {
     this.keepAliveTimeoutSet = true
+    const socket = this.socket
+    if (socket.timeout && typeof socket.setTimeout === 'function') socket.setTimeout(0)
     this.idleSince = Date.now()
     this.keepAliveMs = ms
     // A timer already pending re-arms itself for the rest when it fires.
@@ -486,7 +494,7 @@ function onKeepAliveTimeout (conn: ServerConnection): void {
   if (!conn.keepAliveTimeoutSet || conn.closed) return
   const remaining = conn.idleSince + conn.keepAliveMs - Date.now()
   if (remaining > 0) conn.keepAliveTimer = setTimeout(onKeepAliveTimeout, remaining, conn).unref()
-  else socketOnTimeout.call(conn.socket)
+  else conn.socket.emit('timeout')
 }
 
 function emitCloseNT (res: any): void {
