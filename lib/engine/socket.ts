@@ -18,6 +18,8 @@ export interface SocketOwner {
   afterDrain (cb: (err?: Error | null) => void): void
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued: number
+  /** The last write was held (WriteFlag.HOLD): the socket's uncork must flush it. */
+  held: boolean
 }
 
 /** The connection state behind a socket (ServerConnection / ClientConnection). */
@@ -66,6 +68,22 @@ export class Socket extends net.Socket {
 
   // ---- writing -------------------------------------------------------------
 
+  // A response's write() holds its bytes in the engine while Node keeps the
+  // socket corked (lib/server/server-response.ts): they leave when it
+  // uncorks (Node's connectionCorkNT at the end of the tick, or end()), as
+  // Node's corked socket writes them then; a destroy before drops them.
+  override uncork (): void {
+    super.uncork()
+    const owner = this[kOwner]
+    if (owner.held && this.writableCorked === 0) {
+      owner.held = false
+      if (owner.closed) return
+      const queued = owner.native.flush()
+      if (queued < 0) this.destroy(errnoException(queued, 'write'))
+      else owner.lastQueued = queued
+    }
+  }
+
   override _write (chunk: any, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.writeNative(bodyOf(chunk, encoding), flagsFor(encoding), cb)
   }
@@ -73,6 +91,7 @@ export class Socket extends net.Socket {
   override _writev (chunks: Array<{ chunk: any, encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
     const last = chunks.length - 1
+    owner.held = false // these writes commit what was held
     for (let i = 0; i < last && !owner.closed; i++) {
       const { chunk, encoding } = chunks[i]
       const queued = owner.native.write(null, bodyOf(chunk, encoding), null, flagsFor(encoding) | WriteFlag.MORE)
@@ -88,6 +107,7 @@ export class Socket extends net.Socket {
       return
     }
     const queued = owner.native.write(null, body, null, flags)
+    owner.held = false
     if (this.timeout) this._unrefTimer()
     if (queued < 0) {
       cb(errnoException(queued, 'write'))

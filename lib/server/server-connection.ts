@@ -92,6 +92,8 @@ export class ServerConnection implements BatchReader {
   bodyPaused = false
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued = 0
+  /** SocketOwner#held: a response's write() left bytes held in the engine (lib/server/server-response.ts). */
+  held = false
   /** Write callbacks waiting for the native queue to drain. */
   private drainCallbacks: Array<(err?: Error | null) => void> = []
 

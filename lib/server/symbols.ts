@@ -18,3 +18,5 @@ export const kIncomingMessage = Symbol('uvhttp.IncomingMessage')
 export const kServerResponse = Symbol('uvhttp.ServerResponse')
 /** Server: whether ref() or unref() was called last (applied to the listener when it exists). */
 export const kRef = Symbol('uvhttp.ref')
+/** ServerResponse: inside write(), where Node corks the socket for the rest of the tick. */
+export const kWriting = Symbol('uvhttp.writing')
