@@ -128,6 +128,23 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   return wrapper;
 }
 
+// activeHandles(): the libuv type of each handle that keeps the loop alive
+// (active and referenced), Node's and the engine's alike. Node's own
+// process.getActiveResourcesInfo() cannot see the engine's sockets; the test
+// suite names them from here when a run does not exit (test/helpers/open-handles.js).
+Napi::Value ActiveHandles(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<const char*> types;
+  uv_walk(env.GetInstanceData<AddonData>()->loop, [](uv_handle_t* h, void* arg) {
+    if (uv_is_active(h) && uv_has_ref(h) && !uv_is_closing(h)) {
+      static_cast<std::vector<const char*>*>(arg)->push_back(uv_handle_type_name(h->type));
+    }
+  }, &types);
+  Napi::Array out = Napi::Array::New(env, types.size());
+  for (size_t i = 0; i < types.size(); i++) out.Set(static_cast<uint32_t>(i), types[i]);
+  return out;
+}
+
 // The environment is ending: close every handle still open (their close
 // callbacks call Untrack); Node runs the loop until the hook is removed.
 void OnTeardown(napi_async_cleanup_hook_handle hook, void* arg) {
@@ -178,6 +195,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("Parser", Parser::Define(env));
   exports.Set("setup", Napi::Function::New<Setup>(env, "setup"));
   exports.Set("connect", Napi::Function::New<Connect>(env, "connect"));
+  exports.Set("activeHandles", Napi::Function::New<ActiveHandles>(env, "activeHandles"));
   exports.Set("METHODS", Methods(env));
   exports.Set("constants", Constants(env));
   Napi::Object versions = Napi::Object::New(env);

@@ -55,6 +55,7 @@ Napi::Function Connection::Define(Napi::Env env) {
     InstanceMethod<&Connection::Resume>("resume"),
     InstanceMethod<&Connection::Shutdown>("shutdown"),
     InstanceMethod<&Connection::Close>("close"),
+    InstanceMethod<&Connection::Reset>("reset"),
     InstanceMethod<&Connection::SetParser>("setParser"),
     InstanceMethod<&Connection::SetLimits>("setLimits"),
     InstanceMethod<&Connection::ExpectNoBody>("expectNoBody"),
@@ -405,8 +406,18 @@ void Connection::Shutdown(const Napi::CallbackInfo&) {
 
 void Connection::Close(const Napi::CallbackInfo&) { CloseHandle(); }
 
-void Connection::CloseHandle() {
-  if (closing_ || !initialized_) return;
+// reset(): socket.resetAndDestroy(). Returns 0, UV_ENOTSUP for a pipe (left
+// open: Node throws ERR_INVALID_HANDLE_TYPE for it), or the error of
+// uv_tcp_close_reset (EINVAL once a shutdown started), the connection then
+// closing normally.
+Napi::Value Connection::Reset(const Napi::CallbackInfo& info) {
+  if (!initialized_ || closing_) return Napi::Number::New(info.Env(), 0);
+  if (handle_.tcp.type != UV_TCP) return Napi::Number::New(info.Env(), UV_ENOTSUP);
+  return Napi::Number::New(info.Env(), CloseHandle(true));
+}
+
+int Connection::CloseHandle(bool reset) {
+  if (closing_ || !initialized_) return 0;
   // What JS wrote before closing leaves now, as it would have without the
   // cork (Node writes a canned 400 and destroys the socket right after);
   // what a corked socket held never leaves, as Node's corked writes do not.
@@ -416,7 +427,9 @@ void Connection::CloseHandle() {
   writes_.ClearCork();
   if (reading_) uv_read_stop(stream());
   reading_ = false;
-  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+  int r = reset ? uv_tcp_close_reset(&handle_.tcp, OnClosed) : 0;
+  if (!reset || r < 0) uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+  return r;
 }
 
 void Connection::OnClosed(uv_handle_t* h) {

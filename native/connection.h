@@ -64,6 +64,7 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   void Resume(const Napi::CallbackInfo& info);
   void Shutdown(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
+  Napi::Value Reset(const Napi::CallbackInfo& info);
   void SetParser(const Napi::CallbackInfo& info);
   void SetLimits(const Napi::CallbackInfo& info);
   void ExpectNoBody(const Napi::CallbackInfo& info);
@@ -92,7 +93,9 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   void HandleEof();
   void Parse(const char* data, size_t len);
   void StartShutdown();
-  void CloseHandle();
+  // reset: close with a TCP RST (SO_LINGER 0) instead of a FIN; returns
+  // what uv_tcp_close_reset said (the handle closes either way).
+  int CloseHandle(bool reset = false);
   int FlushWrites(const char* extra = nullptr, size_t extra_len = 0);
 
   // Records are appended to batch_ and sent in one call (Deliver).

@@ -413,7 +413,7 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
   onEof (): void {
     const socket = this.socket
     if (this.upgraded) {
-      socket.push(null)
+      socket.onNativeEnd()
       return
     }
     if (this.parser !== null) {
@@ -422,7 +422,7 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
     }
     // Nothing expected: as a net.Socket without allowHalfOpen, end our side too.
     if (socket.destroyed) return
-    socket.push(null)
+    socket.onNativeEnd()
     socket.end()
   }
 

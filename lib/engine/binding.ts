@@ -31,6 +31,12 @@ export interface NativeConnection {
   shutdown (): void
   /** Close now (uv_close); queued writes are dropped. CLOSE follows. */
   close (): void
+  /**
+   * Close now with a TCP RST (uv_tcp_close_reset); CLOSE follows. Returns 0,
+   * UV_ENOTSUP for a pipe (nothing done), or the reset's error (EINVAL after
+   * a shutdown), the connection closing normally then.
+   */
+  reset (): number
   /** Switch parsing: REQUEST, RESPONSE, or NONE (raw DATA events). */
   setParser (mode: number): void
   /** Parser limits for this connection (client options maxHeaderSize, insecureHTTPParser). */
@@ -60,6 +66,10 @@ export interface NativeListener {
   /** Adopt an already bound fd (listen(handle)); returns 0 or a negative errno. */
   open (fd: number, backlog: number): number
   sockName (out: PeerInfo): number
+  /** The listening socket's descriptor, or -1. */
+  readonly fd: number
+  /** It listens on a Unix domain socket (or a Windows pipe), not TCP. */
+  readonly pipe: boolean
   /** Whether requests with Connection: Upgrade leave the parser (an 'upgrade' listener exists). */
   setUpgrade (on: boolean): void
   setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
@@ -104,6 +114,12 @@ export interface Binding {
     onConnection (listenerOwner: object, conn: NativeConnection): ConnectionOwner
     onBatch (this: ConnectionOwner, ...batch: unknown[]): void
   }): void
+  /**
+   * The libuv type ('tcp', 'timer', …) of every handle keeping the event loop
+   * alive, Node's and the engine's: process.getActiveResourcesInfo() does not
+   * see the engine's sockets (the test suite's open-handle report uses it).
+   */
+  activeHandles (): string[]
   /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
   METHODS: string[]
   versions: { llhttp: string }

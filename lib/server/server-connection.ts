@@ -318,7 +318,7 @@ export class ServerConnection implements BatchReader {
   onEof (): void {
     const socket = this.socket
     if (this.upgraded) {
-      socket.push(null)
+      socket.onNativeEnd()
       return
     }
     if (socket.destroyed) return  // a truncated request already failed (clientError)
@@ -328,7 +328,7 @@ export class ServerConnection implements BatchReader {
     if (this.server.httpAllowHalfOpen && last) last._last = true
     else socket.end()
     // A foreign socket has ended by itself (its 'end' brought us here).
-    if (!this.foreign) socket.push(null)
+    if (!this.foreign) socket.onNativeEnd()
   }
 
   onDrain (): void {
