@@ -175,6 +175,7 @@ Napi::Object Constants(Napi::Env env) {
   UVHTTP_CONST(kEvClose) UVHTTP_CONST(kEvConnect)
   UVHTTP_CONST(kHeadKeepAlive) UVHTTP_CONST(kHeadUpgrade) UVHTTP_CONST(kHeadChunked)
   UVHTTP_CONST(kHeadHasLength) UVHTTP_CONST(kWriteUtf8) UVHTTP_CONST(kWriteEnd) UVHTTP_CONST(kWriteMore)
+  UVHTTP_CONST(kWriteHold)
   UVHTTP_CONST(kParserNone) UVHTTP_CONST(kParserRequest) UVHTTP_CONST(kParserResponse)
   UVHTTP_CONST(kDefaultMaxHeaderSize)
 #undef UVHTTP_CONST

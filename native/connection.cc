@@ -50,6 +50,7 @@ void FillAddress(Napi::Env env, Napi::Object out, const sockaddr_storage& ss) {
 Napi::Function Connection::Define(Napi::Env env) {
   return DefineClass(env, "Connection", {
     InstanceMethod<&Connection::Write>("write"),
+    InstanceMethod<&Connection::Flush>("flush"),
     InstanceMethod<&Connection::Pause>("pause"),
     InstanceMethod<&Connection::Resume>("resume"),
     InstanceMethod<&Connection::Shutdown>("shutdown"),
@@ -311,6 +312,9 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   if (!alive() || want_shutdown_) return Napi::Number::New(env, UV_EPIPE);
   int flags = info[3].As<Napi::Number>().Int32Value();
+  bool held = (flags & kWriteHold) != 0;
+  // A write that is not held commits what was (Node's uncork writes it all).
+  if (held) writes_.Hold(); else writes_.Commit();
   std::string& cork = writes_.cork();
   if (info[0].IsString()) AppendJsString(env, info[0], false, &cork);
   napi_value body = info[1];
@@ -321,7 +325,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
     Napi::TypedArray ta = info[1].As<Napi::TypedArray>();
     const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
     size_t len = ta.ByteLength();
-    if (len >= kDirectWriteMin) {
+    if (len >= kDirectWriteMin && !held) {
       r = FlushWrites(p, len);  // large bodies skip the cork buffer
     } else {
       cork.append(p, len);
@@ -329,7 +333,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   }
   if (info[2].IsString()) AppendJsString(env, info[2], false, &cork);
   if (flags & kWriteEnd) want_shutdown_ = close_after_shutdown_ = true;
-  bool hold = in_batch_ ? cork.size() < kCorkLimit : (flags & kWriteMore) != 0;
+  bool hold = held || (in_batch_ ? cork.size() < kCorkLimit : (flags & kWriteMore) != 0);
   if (r == 0 && !hold) r = FlushWrites();
   if (r < 0) return Napi::Number::New(env, r);
   if (want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
@@ -340,9 +344,19 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(queued));
 }
 
+// flush(): commits what was held (WriteFlag HOLD, the socket was corked);
+// it leaves now, or when the batch being delivered returns. Returns what
+// write() returns: the bytes the kernel refused (queued), or a negative
+// libuv error.
+Napi::Value Connection::Flush(const Napi::CallbackInfo& info) {
+  writes_.Commit();
+  int r = alive() && !in_batch_ ? FlushWrites() : 0;
+  return Napi::Number::New(info.Env(), r < 0 ? r : static_cast<double>(writes_.queued()));
+}
+
 int Connection::FlushWrites(const char* extra, size_t extra_len) {
   if (closing_ || !initialized_) {
-    writes_.cork().clear();
+    writes_.ClearCork();
     return UV_EPIPE;
   }
   bool had_queue = writes_.queued() > 0;
@@ -407,10 +421,12 @@ Napi::Value Connection::Reset(const Napi::CallbackInfo& info) {
 int Connection::CloseHandle(bool reset) {
   if (closing_ || !initialized_) return 0;
   // What JS wrote before closing leaves now, as it would have without the
-  // cork (Node writes a canned 400 and destroys the socket right after).
+  // cork (Node writes a canned 400 and destroys the socket right after);
+  // what a corked socket held never leaves, as Node's corked writes do not.
+  writes_.DropHeld();
   if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush(stream());
   closing_ = true;
-  writes_.cork().clear();
+  writes_.ClearCork();
   if (reading_) uv_read_stop(stream());
   reading_ = false;
   int r = reset ? uv_tcp_close_reset(&handle_.tcp, OnClosed) : 0;

@@ -67,6 +67,7 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
  private:
   // JS methods (lib/engine/binding.ts NativeConnection)
   Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
   void Pause(const Napi::CallbackInfo& info);
   void Resume(const Napi::CallbackInfo& info);
   void Shutdown(const Napi::CallbackInfo& info);

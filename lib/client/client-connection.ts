@@ -95,6 +95,8 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
 
   /** SocketOwner#lastQueued (the client reads it nowhere; the socket keeps it current). */
   lastQueued = 0
+  /** SocketOwner#held: a request's writes go through the socket's Writable, never held in the engine. */
+  held = false
 
   afterDrain (cb: (err?: Error | null) => void): void {
     this.drainCallbacks.push(cb)

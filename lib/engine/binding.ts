@@ -19,6 +19,11 @@ export interface NativeConnection {
    * Returns the bytes still queued in user space, or a negative errno.
    */
   write (prefix: string | null, body: Buffer | Uint8Array | string | null, suffix: string | null, flags: number): number
+  /**
+   * Commits what writes flagged HOLD left held: it leaves now, or when the
+   * batch being delivered returns. Returns what write() returns.
+   */
+  flush (): number
   /** Stop uv_read (backpressure) / start it again. */
   pause (): void
   resume (): void

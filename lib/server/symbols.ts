@@ -16,3 +16,5 @@ export const kCheckTimer = Symbol('uvhttp.checkTimer')
 /** Server: the classes it builds requests and responses from (createServer options). */
 export const kIncomingMessage = Symbol('uvhttp.IncomingMessage')
 export const kServerResponse = Symbol('uvhttp.ServerResponse')
+/** ServerResponse: inside write(), where Node corks the socket for the rest of the tick. */
+export const kWriting = Symbol('uvhttp.writing')
