@@ -50,10 +50,12 @@ void FillAddress(Napi::Env env, Napi::Object out, const sockaddr_storage& ss) {
 Napi::Function Connection::Define(Napi::Env env) {
   return DefineClass(env, "Connection", {
     InstanceMethod<&Connection::Write>("write"),
+    InstanceMethod<&Connection::Flush>("flush"),
     InstanceMethod<&Connection::Pause>("pause"),
     InstanceMethod<&Connection::Resume>("resume"),
     InstanceMethod<&Connection::Shutdown>("shutdown"),
     InstanceMethod<&Connection::Close>("close"),
+    InstanceMethod<&Connection::Reset>("reset"),
     InstanceMethod<&Connection::SetParser>("setParser"),
     InstanceMethod<&Connection::SetLimits>("setLimits"),
     InstanceMethod<&Connection::ExpectNoBody>("expectNoBody"),
@@ -70,6 +72,7 @@ Napi::Function Connection::Define(Napi::Env env) {
     InstanceAccessor<&Connection::GetIdleAge>("idleAge"),
     InstanceAccessor<&Connection::GetHeadersComplete>("headersComplete"),
     InstanceMethod<&Connection::SetRef>("setRef"),
+    InstanceMethod<&Connection::AdoptAsyncContext>("adoptAsyncContext"),
   });
 }
 
@@ -292,16 +295,17 @@ void Connection::Deliver() {
     return;
   }
   napi_env env = Env();
+  napi_async_context context = context_ ? *context_ : config_->async_context;
   // The records are the call's arguments; a batch too long for a call's
   // arguments (a flood of tiny pipelined requests) goes as one array. The
   // batch is emptied after the call: what JS calls on the connection meanwhile
   // (write, pause, close…) adds no records; those come from libuv callbacks.
   if (batch_.size() <= kMaxBatchArgs) {
-    CallIntoJs(env, data_->on_batch, owner_.Value(), batch_.size(), batch_.values(), config_->async_context);
+    CallIntoJs(env, data_->on_batch, owner_.Value(), batch_.size(), batch_.values(), context);
     batch_.Clear();
   } else {
     napi_value array = batch_.TakeArray(env);
-    CallIntoJs(env, data_->on_batch, owner_.Value(), 1, &array, config_->async_context);
+    CallIntoJs(env, data_->on_batch, owner_.Value(), 1, &array, context);
   }
 }
 
@@ -312,6 +316,9 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   if (!alive() || want_shutdown_) return Napi::Number::New(env, UV_EPIPE);
   last_activity_ = uv_now(data_->loop);
   int flags = info[3].As<Napi::Number>().Int32Value();
+  bool held = (flags & kWriteHold) != 0;
+  // A write that is not held commits what was (Node's uncork writes it all).
+  if (held) writes_.Hold(); else writes_.Commit();
   std::string& cork = writes_.cork();
   if (info[0].IsString()) AppendJsString(env, info[0], false, &cork);
   napi_value body = info[1];
@@ -322,7 +329,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
     Napi::TypedArray ta = info[1].As<Napi::TypedArray>();
     const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
     size_t len = ta.ByteLength();
-    if (len >= kDirectWriteMin) {
+    if (len >= kDirectWriteMin && !held) {
       r = FlushWrites(p, len);  // large bodies skip the cork buffer
     } else {
       cork.append(p, len);
@@ -330,7 +337,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   }
   if (info[2].IsString()) AppendJsString(env, info[2], false, &cork);
   if (flags & kWriteEnd) want_shutdown_ = close_after_shutdown_ = true;
-  bool hold = in_batch_ ? cork.size() < kCorkLimit : (flags & kWriteMore) != 0;
+  bool hold = held || (in_batch_ ? cork.size() < kCorkLimit : (flags & kWriteMore) != 0);
   if (r == 0 && !hold) r = FlushWrites();
   if (r < 0) return Napi::Number::New(env, r);
   if (want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
@@ -341,9 +348,19 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(queued));
 }
 
+// flush(): commits what was held (WriteFlag HOLD, the socket was corked);
+// it leaves now, or when the batch being delivered returns. Returns what
+// write() returns: the bytes the kernel refused (queued), or a negative
+// libuv error.
+Napi::Value Connection::Flush(const Napi::CallbackInfo& info) {
+  writes_.Commit();
+  int r = alive() && !in_batch_ ? FlushWrites() : 0;
+  return Napi::Number::New(info.Env(), r < 0 ? r : static_cast<double>(writes_.queued()));
+}
+
 int Connection::FlushWrites(const char* extra, size_t extra_len) {
   if (closing_ || !initialized_) {
-    writes_.cork().clear();
+    writes_.ClearCork();
     return UV_EPIPE;
   }
   bool had_queue = writes_.queued() > 0;
@@ -396,16 +413,30 @@ void Connection::Shutdown(const Napi::CallbackInfo&) {
 
 void Connection::Close(const Napi::CallbackInfo&) { CloseHandle(); }
 
-void Connection::CloseHandle() {
-  if (closing_ || !initialized_) return;
+// reset(): socket.resetAndDestroy(). Returns 0, UV_ENOTSUP for a pipe (left
+// open: Node throws ERR_INVALID_HANDLE_TYPE for it), or the error of
+// uv_tcp_close_reset (EINVAL once a shutdown started), the connection then
+// closing normally.
+Napi::Value Connection::Reset(const Napi::CallbackInfo& info) {
+  if (!initialized_ || closing_) return Napi::Number::New(info.Env(), 0);
+  if (handle_.tcp.type != UV_TCP) return Napi::Number::New(info.Env(), UV_ENOTSUP);
+  return Napi::Number::New(info.Env(), CloseHandle(true));
+}
+
+int Connection::CloseHandle(bool reset) {
+  if (closing_ || !initialized_) return 0;
   // What JS wrote before closing leaves now, as it would have without the
-  // cork (Node writes a canned 400 and destroys the socket right after).
+  // cork (Node writes a canned 400 and destroys the socket right after);
+  // what a corked socket held never leaves, as Node's corked writes do not.
+  writes_.DropHeld();
   if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush(stream());
   closing_ = true;
-  writes_.cork().clear();
+  writes_.ClearCork();
   if (reading_) uv_read_stop(stream());
   reading_ = false;
-  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+  int r = reset ? uv_tcp_close_reset(&handle_.tcp, OnClosed) : 0;
+  if (!reset || r < 0) uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+  return r;
 }
 
 void Connection::OnClosed(uv_handle_t* h) {
@@ -420,6 +451,7 @@ void Connection::OnClosed(uv_handle_t* h) {
     self->owner_.Reset();
   }
   self->config_.reset();
+  self->context_.reset();
   self->data_->Untrack(self);
   self->Unref();
 }
@@ -439,6 +471,17 @@ void Connection::BeginReading() {
   if (alive() && !paused_ && !eof_ && !reading_ && mode_ >= kParserNone) {
     reading_ = uv_read_start(stream(), OnAlloc, OnRead) == 0;
   }
+}
+
+// adoptAsyncContext(resource): from now on this connection's callbacks run
+// in the async context of the caller, created here: what Node's
+// per-connection (server) and per-request (client) HTTP parser resources are
+// (Node names both HTTPINCOMINGMESSAGE). The resource is the connection's JS
+// owner or an object it keeps (ConnectionConfig says why). The previous
+// context, if any, ends.
+void Connection::AdoptAsyncContext(const Napi::CallbackInfo& info) {
+  if (closing_) return;
+  context_ = std::make_unique<Napi::AsyncContext>(info.Env(), "HTTPINCOMINGMESSAGE", info[0].As<Napi::Object>());
 }
 
 void Connection::SetParser(const Napi::CallbackInfo& info) {

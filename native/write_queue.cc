@@ -17,6 +17,7 @@ int WriteQueue::Flush(uv_stream_t* stream, const char* extra, size_t extra_len) 
   unsigned n = 0;
   if (!cork_.empty()) bufs[n++] = uv_buf_init(cork_.data(), static_cast<unsigned>(cork_.size()));
   if (extra_len) bufs[n++] = uv_buf_init(const_cast<char*>(extra), static_cast<unsigned>(extra_len));
+  held_from_ = kNothingHeld;
   if (n == 0) return 0;
   size_t total = cork_.size() + extra_len;
 

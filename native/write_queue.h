@@ -1,5 +1,6 @@
 // The outgoing side of a connection: a cork buffer that gathers what JS
-// writes while a batch is delivered (DESIGN.md #4, STYLE.md #6), then one
+// writes while a batch is delivered (DESIGN.md #4, STYLE.md #6), or while
+// the socket is corked (its tail is then held: a close drops it), then one
 // uv_try_write of everything, and uv_write for what the kernel did not take.
 // What goes to uv_write is copied into the request, so no JS memory is pinned.
 #ifndef UVHTTP_WRITE_QUEUE_H_
@@ -20,8 +21,24 @@ class WriteQueue {
   WriteQueue(void* owner, DoneFn done) : owner_(owner), done_(done) {}
 
   std::string& cork() { return cork_; }
-  // Writes the cork buffer, then extra (not copied unless the kernel leaves
-  // some of it). Returns 0 or a negative libuv error.
+  // What is appended to the cork from now on is held (the socket is corked,
+  // WriteFlag HOLD) until Commit(); DropHeld() forgets it (a close).
+  void Hold() {
+    if (held_from_ == kNothingHeld) held_from_ = cork_.size();
+  }
+  void Commit() { held_from_ = kNothingHeld; }
+  void DropHeld() {
+    if (held_from_ != kNothingHeld) cork_.resize(held_from_);
+    held_from_ = kNothingHeld;
+  }
+  // Forgets everything corked (the connection is closing).
+  void ClearCork() {
+    cork_.clear();
+    held_from_ = kNothingHeld;
+  }
+  // Writes the cork buffer (held bytes too: flushing commits them), then
+  // extra (not copied unless the kernel leaves some of it). Returns 0 or a
+  // negative libuv error.
   int Flush(uv_stream_t* stream, const char* extra = nullptr, size_t extra_len = 0);
   // Bytes handed to uv_write and not yet done, plus what is corked.
   size_t size() const { return queued_ + cork_.size(); }
@@ -34,9 +51,12 @@ class WriteQueue {
   struct Request;
   static void OnWritten(uv_write_t* req, int status);
 
+  static constexpr size_t kNothingHeld = static_cast<size_t>(-1);
+
   void* owner_;
   DoneFn done_;
   std::string cork_;
+  size_t held_from_ = kNothingHeld;  // where the held part of cork_ begins
   size_t queued_ = 0;
   size_t bytes_written_ = 0;
 };

@@ -1,14 +1,14 @@
-// The few private slots of Node's own http objects that uvhttp must fill.
+// The few private slots of Node's own http objects that uvhttp uses.
 //
-// uvhttp's IncomingMessage and ServerResponse inherit from Node's, because
-// frameworks re-parent requests and responses onto prototypes built from
-// Node's `http` (Express: Object.setPrototypeOf(req, app.request), where
-// app.request inherits from require('http').IncomingMessage.prototype;
-// COMPAT.md #9). After such a swap only Node's methods run, so the objects
-// must carry the state those methods read. Two of those slots are keyed by
-// symbols Node does not export; we find them by their description on a probe
-// instance, once, and fail loudly at load time if Node ever renames them.
+// uvhttp's own ServerResponse keeps its header store and its "emit 'drain'
+// later" flag under Node's keys, so that Node's getters it inherits
+// (writableNeedDrain, the deprecated _headers) and Node's methods called on
+// it directly read them; Node's own responses (nodeObjects, the client's
+// requests) need them filled. Two of those slots are keyed by symbols Node
+// does not export; we find them by their description on a probe instance,
+// once, and fail loudly at load time if Node ever renames them.
 import * as http from 'http'
+import { probeServerResponse } from './channels'
 
 function ownSymbol (obj: object, description: string): symbol {
   const found = Object.getOwnPropertySymbols(obj).find((s) => s.description === description)
@@ -16,8 +16,8 @@ function ownSymbol (obj: object, description: string): symbol {
   return found
 }
 
-const probeReq = new http.IncomingMessage(null as any)
-const probeRes = new http.ServerResponse(probeReq)
+// Node 22+ announces each ServerResponse it makes: a probe is no response.
+const probeRes: http.ServerResponse = probeServerResponse()
 
 /** OutgoingMessage's "a write returned false, emit 'drain' later" flag. */
 export const kNeedDrain: symbol = ownSymbol(probeRes, 'kNeedDrain')

@@ -6,7 +6,7 @@
 // touch net's own _handle is overridden to go to the native connection.
 import * as net from 'net'
 import { WriteFlag } from './constants'
-import { errnoException } from '../common/errors'
+import { errnoException, ERR_INVALID_HANDLE_TYPE, ERR_SOCKET_CLOSED } from '../common/errors'
 import type { NativeConnection, PeerInfo } from './binding'
 
 /** What the socket needs from the connection state that owns it. */
@@ -18,11 +18,14 @@ export interface SocketOwner {
   afterDrain (cb: (err?: Error | null) => void): void
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued: number
+  /** The last write was held (WriteFlag.HOLD): the socket's uncork must flush it. */
+  held: boolean
 }
 
 /** The connection state behind a socket (ServerConnection / ClientConnection). */
 export const kOwner = Symbol('uvhttp.socketOwner')
 const kHadError = Symbol('uvhttp.hadError')
+const UV_ENOTSUP = -95
 
 function flagsFor (encoding: string | undefined): number {
   return encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
@@ -66,6 +69,22 @@ export class Socket extends net.Socket {
 
   // ---- writing -------------------------------------------------------------
 
+  // A response's write() holds its bytes in the engine while Node keeps the
+  // socket corked (lib/server/server-response.ts): they leave when it
+  // uncorks (Node's connectionCorkNT at the end of the tick, or end()), as
+  // Node's corked socket writes them then; a destroy before drops them.
+  override uncork (): void {
+    super.uncork()
+    const owner = this[kOwner]
+    if (owner.held && this.writableCorked === 0) {
+      owner.held = false
+      if (owner.closed) return
+      const queued = owner.native.flush()
+      if (queued < 0) this.destroy(errnoException(queued, 'write'))
+      else owner.lastQueued = queued
+    }
+  }
+
   override _write (chunk: any, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.writeNative(bodyOf(chunk, encoding), flagsFor(encoding), cb)
   }
@@ -73,6 +92,7 @@ export class Socket extends net.Socket {
   override _writev (chunks: Array<{ chunk: any, encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
     const last = chunks.length - 1
+    owner.held = false // these writes commit what was held
     for (let i = 0; i < last && !owner.closed; i++) {
       const { chunk, encoding } = chunks[i]
       const queued = owner.native.write(null, bodyOf(chunk, encoding), null, flagsFor(encoding) | WriteFlag.MORE)
@@ -88,6 +108,7 @@ export class Socket extends net.Socket {
       return
     }
     const queued = owner.native.write(null, body, null, flags)
+    owner.held = false
     if (this.timeout) this._unrefTimer()
     if (queued < 0) {
       cb(errnoException(queued, 'write'))
@@ -104,11 +125,19 @@ export class Socket extends net.Socket {
     cb()
   }
 
+  // net.Socket's _destroy clears its timeout's timer, which only net can
+  // reach; setTimeout(0) can, but not once `destroyed` is set (as it is in
+  // _destroy). Without this, a timer left armed fires 'timeout' on the
+  // destroyed socket, again after every refresh (a late write or read).
+  override destroy (err?: Error): this {
+    if (this.timeout && !this.destroyed) this.setTimeout(0)
+    return super.destroy(err)
+  }
+
   // As net.Socket's: the callback runs now, 'close' when libuv has closed
   // the handle (onNativeClose), or on the next tick if it is closed already.
   override _destroy (err: Error | null, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
-    if (this.timeout) this.setTimeout(0)
     this[kHadError] = !!err
     if (owner.closed) {
       cb(err)
@@ -117,6 +146,39 @@ export class Socket extends net.Socket {
       owner.native.close()
       cb(err)
     }
+  }
+
+  /**
+   * As net.Socket's: close with a TCP RST, so the peer sees ECONNRESET
+   * (WebSocket servers reset a connection that broke the protocol). The
+   * native side resets and closes at once; destroy() then finds it closing.
+   */
+  override resetAndDestroy (): this {
+    const owner = this[kOwner]
+    if (owner.closed || this.destroyed) {
+      this.destroy(ERR_SOCKET_CLOSED())
+      return this
+    }
+    if (this.connecting) {
+      this.once('connect', () => this.resetAndDestroy())
+      return this
+    }
+    const r = owner.native.reset()
+    if (r === UV_ENOTSUP) throw ERR_INVALID_HANDLE_TYPE()
+    this.destroy()
+    // Node emits it from _destroy, the handle closing anyway.
+    if (r < 0) this.emit('error', errnoException(r, 'reset'))
+    return this
+  }
+
+  /**
+   * The peer finished sending (EOF). As net's onStreamRead: read(0) so that
+   * 'end' comes even when nobody reads the socket (an 'upgrade' handler
+   * waiting for the client's half-close, say).
+   */
+  onNativeEnd (): void {
+    this.push(null)
+    this.read(0)
   }
 
   /** The native connection closed, because we destroyed it or the peer went away. */

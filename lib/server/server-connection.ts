@@ -17,14 +17,15 @@
 // Node's, or nodeObjects) are Node's own, written through the socket facade.
 import type * as net from 'net'
 import type { Duplex } from 'stream'
-import { channel } from 'diagnostics_channel'
 import { binding, NativeConnection } from '../engine/binding'
 import { BatchReader, readBatch } from '../engine/batch-reader'
 import { HeadFlag, WriteFlag } from '../engine/constants'
+import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
+import { keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
 import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
-import { abortRequest, detachAbortSignal, dumpRequest, IncomingMessage, kMessageSource, kSource, MessageSource, pushBody, pushEnd } from '../common/incoming-message'
+import { abortRequest, detachAbortSignal, dumpRequest, IncomingMessage, kLean, kMessageSource, kSource, MessageSource, pushBody, pushEnd } from '../common/incoming-message'
 import {
   DESTROY_WITHOUT_SOCKET_CLOSES, DRAIN_WAITS_FOR_EMPTY, END_CALLBACKS_FLUSHED, endCallbackError, flushEndCallbacks, flushPending,
   kCorked, kEndCallbacks, kForceTick, kPending, kWritableFinished, ResponseConnection, ServerResponse,
@@ -33,8 +34,6 @@ import { kConnection, kIncomingMessage, kKeepAliveSweep, kLeanRequests, kLeanRes
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
-/** Node's default header-pair cap (parser.maxHeaderPairs) when maxHeadersCount is unset. */
-const DEFAULT_MAX_HEADER_ENTRIES = 2000
 
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
 const CANNED: Record<string, string> = {
@@ -48,13 +47,9 @@ const nop = (): void => {}
 const KEEP_ALIVE_GRACE_MS = 1000
 /** Pipelined responses that may wait for their turn before we stop reading. */
 const MAX_WAITING_RESPONSES = 64
-/** Node's parser hands headers to JS in groups of this many pairs (kMaxHeaderFieldsCount). */
-const HEADER_GROUP_ENTRIES = 64
 
-const onRequestStart = channel('http.server.request.start')
 /** The default highWaterMark of a socket on this Node line (16 KiB on Node 20, 64 KiB later). */
 const defaultHighWaterMark: number = require('stream').getDefaultHighWaterMark(false)
-const onResponseFinish = channel('http.server.response.finish')
 
 /**
  * What a ServerConnection needs of whatever carries its bytes: the engine's
@@ -145,6 +140,8 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   bodyPaused = false
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued = 0
+  /** A response's write() left bytes held in the engine until the end of the tick (SocketOwner#held). */
+  held = false
   /** Bytes our waiting responses hold (Node's state.outgoingData). */
   pendingBytes = 0
   /** Write callbacks waiting for the native queue to drain. */
@@ -193,7 +190,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     // (a TLS socket's _server is the tls.Server that counts it).
     ;(socket as any)._server = server
     this.adopt(socket)
-    if (this.eof) socket.push(null)
+    if (this.eof) socket.onNativeEnd()
     if (this.halfClosed) socket.end()
     if (this.closed) socket.destroy()
     else if (this.destroying) socket.destroy()
@@ -275,11 +272,10 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     req.method = METHODS[method]
     req.url = url
     req.joinDuplicateHeaders = server.joinDuplicateHeaders
-    const maxEntries = typeof server.maxHeadersCount === 'number' && server.maxHeadersCount > 0
-      ? server.maxHeadersCount * 2
-      : DEFAULT_MAX_HEADER_ENTRIES
-    if (raw.length > HEADER_GROUP_ENTRIES) raw = truncateLikeNode(raw, maxEntries)
-    req._addHeaderLines(raw, raw.length < maxEntries ? raw.length : maxEntries)
+    const maxEntries = maxHeaderEntries(server.maxHeadersCount)
+    raw = keptHeaderLines(raw, maxEntries)
+    const kept = keptHeaderCount(raw, maxEntries)
+    req._addHeaderLines(raw, kept)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
     // An upgrade or CONNECT: onUpgrade follows with the request still in `parsing`.
@@ -301,7 +297,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     res._maxRequestsPerSocket = server.maxRequestsPerSocket
     res[kUniqueHeaders] = server[kUniqueHeaders]
     res.shouldKeepAlive = (flags & HeadFlag.KEEP_ALIVE) !== 0
-    if (onRequestStart.hasSubscribers) onRequestStart.publish({ request: req, response: res, socket: this.getSocket(), server })
+    if (serverRequestStart.hasSubscribers) serverRequestStart.publish({ request: req, response: res, socket: this.getSocket(), server })
     if (this.lean) {
       res[kConnection] = this
       this.responses.push(res)
@@ -332,7 +328,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
         res.end()
         return
       }
-      const expect = expectHeader(raw)
+      const expect = expectHeader(raw, kept)
       if (expect !== undefined) {
         if (CONTINUE.test(expect)) {
           res._expect_continue = true
@@ -370,7 +366,16 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     this.parsing = null
     req.complete = true
     if (rawTrailers !== null) req._addHeaderLines(rawTrailers, rawTrailers.length)
+    // A request whose stream exists and holds unread bytes (lean ones hold none that were read).
+    if (req[kLean] !== true && req.readableLength !== 0 && !req._consuming) readBeforeEnd(req)
     pushEnd(req)
+    // The ended request will never ask for more (its _read is not called
+    // again), so the next message is read now, as Node's
+    // parserOnMessageComplete does (readStart) unless responses back up.
+    if (this.bodyPaused) {
+      this.bodyPaused = false
+      if (!this.readPaused && !this.closed) this.native.resume()
+    }
   }
 
   /** Hands the socket to 'upgrade'/'connect' with the bytes that followed the head. */
@@ -445,7 +450,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     this.eof = true
     const socket = this.facade
     if (this.upgraded) {
-      socket!.push(null)
+      socket!.onNativeEnd()
       return
     }
     // A truncated request already failed (clientError).
@@ -463,7 +468,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
       ;(this.native as NativeConnection).shutdown()
     }
     // A foreign socket has ended by itself (its 'end' brought us here).
-    if (socket !== null && !this.foreign) socket.push(null)
+    if (socket !== null && !this.foreign) socket.onNativeEnd()
   }
 
   /** The newest response not finished yet (Node: the last of state.outgoing, else socket._httpMessage). */
@@ -612,7 +617,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   }
 
   write (res: ServerResponse, prefix: string | null, data: any, suffix: string | null, encoding: any,
-    callback: ((err?: Error | null) => void) | null): boolean {
+    callback: ((err?: Error | null) => void) | null, hold: boolean): boolean {
     const socket = this.facade
     if (this.closed || this.destroying) return false
     if (socket !== null) {
@@ -626,7 +631,12 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     const body = typeof data === 'string' && encoding && flags !== 0 && encoding !== 'utf8' && encoding !== 'utf-8'
       ? Buffer.from(data, encoding)
       : data
-    const queued = (this.native as NativeConnection).write(prefix, body, suffix, flags)
+    // Node's write() corks the socket for the rest of the tick: what a
+    // handler writes in one tick leaves together at its end, and a destroy
+    // before then sends nothing (COMPAT.md #24). The engine holds those bytes
+    // (WriteFlag.HOLD) until afterBatch flushes them; end() commits them.
+    const queued = (this.native as NativeConnection).write(prefix, body, suffix, hold ? flags | WriteFlag.HOLD : flags)
+    this.held = hold
     if (socket !== null && socket.timeout) socket._unrefTimer()
     if (queued < 0) {
       const err = errnoException(queued, 'write')
@@ -744,10 +754,23 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   afterBatch (): void {
     this.deferred = false
     this.tickBytes = 0
+    if (this.held) {
+      // Node's connectionCorkNT: the socket uncorks, what was held leaves.
+      this.held = false
+      if (!this.closed) {
+        const queued = (this.native as NativeConnection).flush()
+        if (queued < 0) this.destroy(errnoException(queued, 'write'))
+        else this.lastQueued = queued
+      }
+    }
     if (this.needDrain && this.lastQueued === 0 && !this.closed) {
-      // 'drain' follows on a later tick, as the uncorked socket's would.
+      // 'drain' follows once the engine has written what the tick corked and
+      // found whether the kernel took it all (else its DRAIN event comes).
+      // It writes that when the batch's call returns, and the ticks a batch
+      // queues still run inside that call (even this one's end of tick):
+      // after the poll phase is the first moment it is known.
       this.needDrain = false
-      process.nextTick(emitDrainNT, this)
+      setImmediate(emitDrainNT, this)
     }
     const res = this.finishing
     if (res === null) return
@@ -771,7 +794,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     const socket = this.facade
     res[kWritableFinished] = true
     if (END_CALLBACKS_FLUSHED) flushEndCallbacks(res, null)
-    if (onResponseFinish.hasSubscribers) onResponseFinish.publish({ request: req, response: res, socket: this.getSocket(), server: this.server })
+    if (serverResponseFinish.hasSubscribers) serverResponseFinish.publish({ request: req, response: res, socket: this.getSocket(), server: this.server })
     if (this.incoming[0] === req) this.incoming.shift()
     dumpRequest(req, hasListener(res, 'finish') || hasListener(res, 'close'))
     detachAbortSignal(req)
@@ -801,7 +824,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   // resOnFinish
   private onNodeResponseFinish (req: any, res: any): void {
     const socket = this.facade!
-    if (onResponseFinish.hasSubscribers) onResponseFinish.publish({ request: req, response: res, socket, server: this.server })
+    if (serverResponseFinish.hasSubscribers) serverResponseFinish.publish({ request: req, response: res, socket, server: this.server })
     if (this.incoming[0] === req) this.incoming.shift()
     dumpRequest(req, true)
     detachAbortSignal(req)
@@ -857,12 +880,16 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     }
   }
 
-  /** Node's resetSocketTimeout: a request ends the keep-alive wait. */
+  /** Node's resetSocketTimeout: a request ends the keep-alive wait, and the socket's timeout is the server's again. */
   private resetSocketTimeout (): void {
     this.keepAliveTimeoutSet = false
+    const timeout = this.server.timeout
     const socket = this.facade
-    if (socket !== null && typeof socket.setTimeout === 'function') socket.setTimeout(this.server.timeout || 0)
-    else if (this.server.timeout) this.getSocket() // it arms server.timeout
+    if (socket !== null) {
+      if ((timeout || socket.timeout) && typeof socket.setTimeout === 'function') socket.setTimeout(timeout || 0)
+    } else if (timeout) {
+      this.getSocket() // it arms server.timeout
+    }
   }
 
   idleAge (): number {
@@ -873,8 +900,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   keepAliveExpired (): void {
     if (this.closed || this.destroying) return
     const socket = this.facade
-    if (socket !== null) socket.emit('timeout')
-    else if (this.server.listenerCount('timeout') > 0) socketOnTimeout.call(this.getSocket())
+    if (socket !== null || this.server.listenerCount('timeout') > 0) this.getSocket().emit('timeout')
     else this.destroy()
   }
 
@@ -945,18 +971,10 @@ function uncorkNT (socket: any): void {
 }
 
 function emitDrainNT (conn: ServerConnection): void {
-  if (!conn.closed) (conn as any).emitDrain()
-}
-
-/**
- * Node's parser passes long header lists to JS in groups of 32 pairs and
- * drops whole groups once maxHeaderPairs entries are kept, so rawHeaders of
- * a huge head ends at the first group boundary past the limit.
- */
-function truncateLikeNode (raw: string[], maxEntries: number): string[] {
-  let kept = 0
-  while (kept < raw.length && kept < maxEntries) kept += HEADER_GROUP_ENTRIES
-  return kept >= raw.length ? raw : raw.slice(0, kept)
+  if (conn.closed) return
+  // What the batch flushed may not all have been taken: then DRAIN follows.
+  if (!conn.foreign && (conn.native as NativeConnection).writeQueueSize !== 0) conn.needDrain = true
+  else (conn as any).emitDrain()
 }
 
 /**
@@ -982,12 +1000,35 @@ function hasHost (raw: string[]): boolean {
   return false
 }
 
-function expectHeader (raw: string[]): string | undefined {
-  for (let i = 0; i < raw.length; i += 2) {
+/**
+ * The Expect field as Node's parserOnIncoming reads it (req.headers.expect,
+ * without building req.headers): the values of every Expect line among the
+ * `kept` entries, joined with ', ' as Node joins duplicates of most fields.
+ */
+function expectHeader (raw: string[], kept: number): string | undefined {
+  let value: string | undefined
+  for (let i = 0; i < kept; i += 2) {
     const name = raw[i]
-    if (name.length === 6 && name.toLowerCase() === 'expect') return raw[i + 1]
+    if (name.length === 6 && name.toLowerCase() === 'expect') {
+      value = value === undefined ? raw[i + 1] : value + ', ' + raw[i + 1]
+    }
   }
-  return undefined
+  return value
+}
+
+/**
+ * Node runs the tick queue after each body chunk it pushes (node_http_parser.cc
+ * on_body: MakeCallback), so a reader attached by the handler reads
+ * (IncomingMessage#_read, which sets _consuming) before the body's end is
+ * pushed; resOnFinish then leaves a request that was partly read and paused
+ * alone. Here the end comes in the same batch as the body, before any tick:
+ * where a read is due (a resume or a 'readable' listener waiting), the request
+ * counts as consumed, as that read would have made it, or its finished
+ * response would dump what it has not read yet.
+ */
+function readBeforeEnd (req: any): void {
+  const state = req._readableState
+  if (state.resumeScheduled || state.readableListening) req._consuming = true
 }
 
 function abortIncoming (incoming: any[]): void {

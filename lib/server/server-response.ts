@@ -10,7 +10,7 @@
 // its connection (lib/server/server-connection.ts) decides when 'finish' and
 // 'close' are due and emits them only to listeners that exist.
 import * as http from 'http'
-import { channel } from 'diagnostics_channel'
+import { probeServerResponse, serverResponseCreated } from '../common/channels'
 import {
   ERR_HTTP_BODY_NOT_ALLOWED, ERR_HTTP_CONTENT_LENGTH_MISMATCH, ERR_HTTP_HEADERS_SENT, ERR_HTTP_INVALID_STATUS_CODE,
   ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_CHAR, ERR_STREAM_ALREADY_FINISHED, ERR_STREAM_DESTROYED,
@@ -34,8 +34,12 @@ export interface ResponseConnection {
   readonly server: any
   /** The response's bytes may go to the wire now (it is the oldest one not yet ended). */
   mayWrite (res: ServerResponse): boolean
-  /** Hands bytes to the wire: Node's socket.write return value (below the highWaterMark this tick). */
-  write (res: ServerResponse, prefix: string | null, data: any, suffix: string | null, encoding: any, callback: Callback | null): boolean
+  /**
+   * Hands bytes to the wire: Node's socket.write return value (below the
+   * highWaterMark this tick). `hold`: they come from write(), which corks
+   * the socket until the end of the tick.
+   */
+  write (res: ServerResponse, prefix: string | null, data: any, suffix: string | null, encoding: any, callback: Callback | null, hold: boolean): boolean
   /** end() is done: every byte of the response is written or waits in its pending list. */
   ended (res: ServerResponse): void
   /** The socket facade while the response owns the connection, else null. */
@@ -58,7 +62,7 @@ const nop = (): void => {}
 // --- What differs between the Node lines users run ---------------------------
 
 /** A probe of Node's own response class, to follow the running line where lines differ. */
-const probe = new NodeServerResponse({ method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} })
+const probe = probeServerResponse()
 const probeSymbols = new Set(Object.getOwnPropertySymbols(probe).map((s) => s.description))
 /** Node 22+: chunks written while corked leave as one chunk at uncork. */
 const CORK_JOINS_CHUNKS = probeSymbols.has('kChunkedBuffer')
@@ -68,7 +72,7 @@ const CORK_JOINS_CHUNKS = probeSymbols.has('kChunkedBuffer')
  * tick writes leaves as one chunk.
  */
 const TICK_JOINS_CHUNKS = CORK_JOINS_CHUNKS && (() => {
-  const r = new NodeServerResponse({ method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} })
+  const r = probeServerResponse()
   r.cork()
   r.write('x')
   const joined = Object.getOwnPropertySymbols(r).find((k) => k.description === 'kChunkedBuffer')
@@ -80,7 +84,7 @@ const END_CALLBACKS_FLUSHED = probeSymbols.has('kEndCallbacks')
 const DESTROY_WITHOUT_SOCKET_CLOSES = END_CALLBACKS_FLUSHED
 /** Node 22+: writeHead(status, flatArray) after setHeader replaces same-named fields and keeps duplicates. */
 const WRITEHEAD_ARRAY_APPENDS = (() => {
-  const r = new NodeServerResponse({ method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} })
+  const r = probeServerResponse()
   r.setHeader('x-a', '0')
   r.writeHead(200, ['x-a', '1', 'x-a', '2'])
   return /x-a: 1\r\nx-a: 2\r\n/.test(r._header)
@@ -89,7 +93,6 @@ const WRITEHEAD_ARRAY_APPENDS = (() => {
 export const DRAIN_WAITS_FOR_EMPTY = END_CALLBACKS_FLUSHED
 const writeInformationOfNode: Function | undefined = NodeServerResponse.prototype.writeInformation
 
-const responseCreated = channel('http.server.response.created')
 
 // Private slots (Node's symbols where Node's own getters read them: kNeedDrain, kOutHeaders).
 const kCorked = Symbol('uvhttp.corked')
@@ -171,7 +174,7 @@ function initResponse (res: any, req: any, options: any): void {
     res.useChunkedEncodingByDefault = RE_TE_CHUNKED.test(req.headers.te)
     res.shouldKeepAlive = false
   }
-  if (responseCreated.hasSubscribers) responseCreated.publish({ request: req, response: res })
+  if (serverResponseCreated?.hasSubscribers) serverResponseCreated.publish({ request: req, response: res })
 }
 
 const proto = ServerResponse.prototype as any
@@ -323,12 +326,21 @@ installInformational(proto, writeRaw, writeInformationOfNode)
 
 // --- The body ------------------------------------------------------------------
 
+/** Inside write(): Node corks the socket for the rest of the tick (ResponseConnection#write's `hold`). */
+let writing = false
+
 proto.write = function write (this: ServerResponse, chunk: any, encoding?: any, callback?: any) {
   if (typeof encoding === 'function') {
     callback = encoding
     encoding = null
   }
-  const ret = writeChunk(this, chunk, encoding, callback, false)
+  writing = true
+  let ret
+  try {
+    ret = writeChunk(this, chunk, encoding, callback, false)
+  } finally {
+    writing = false
+  }
   if (!ret) this[kNeedDrain] = true
   return ret
 }
@@ -481,7 +493,7 @@ function flushGathered (res: ServerResponse): void {
 function deliver (res: ServerResponse, prefix: string | null, data: any, suffix: string | null, encoding: any, callback: Callback | null): boolean {
   const conn: ResponseConnection | null = res[kConnection]
   if (conn !== null && res[kPending] === null && res[kCorked] === 0 && conn.mayWrite(res)) {
-    return conn.write(res, prefix, data, suffix, encoding, callback)
+    return conn.write(res, prefix, data, suffix, encoding, callback, writing)
   }
   let pending = res[kPending]
   if (pending === null) res[kPending] = pending = []
@@ -499,7 +511,7 @@ export function flushPending (res: ServerResponse): boolean | undefined {
   const conn: ResponseConnection = res[kConnection]
   let ret: boolean | undefined
   for (let i = 0; i < pending.length; i += 5) {
-    ret = conn.write(res, pending[i], pending[i + 1], pending[i + 2], pending[i + 3], pending[i + 4])
+    ret = conn.write(res, pending[i], pending[i + 1], pending[i + 2], pending[i + 3], pending[i + 4], writing)
   }
   return ret
 }

@@ -9,7 +9,7 @@ export const kConnections = Symbol('uvhttp.connections')
 export const kForeignConnections = Symbol('uvhttp.foreignConnections')
 /** A server socket (the engine's or the application's): its ServerConnection. */
 export const kServerConnection = Symbol('uvhttp.serverConnection')
-/** Server: the native listener while listening. */
+/** ListenHandle (server._handle): the engine's native listener behind it. */
 export const kListener = Symbol('uvhttp.listener')
 /** Server: the interval of checkConnections (headersTimeout / requestTimeout). */
 export const kCheckTimer = Symbol('uvhttp.checkTimer')
@@ -19,8 +19,6 @@ export const kServerResponse = Symbol('uvhttp.ServerResponse')
 /** Server: its requests / responses are uvhttp's own (lib/common/incoming-message.ts, lib/server/server-response.ts), not Node's. */
 export const kLeanRequests = Symbol('uvhttp.leanRequests')
 export const kLeanResponses = Symbol('uvhttp.leanResponses')
-/** Server: whether ref() or unref() was called last (applied to the listener when it exists). */
-export const kRef = Symbol('uvhttp.ref')
 /** A response (or request): the ServerConnection it belongs to, or null. */
 export const kConnection = Symbol('uvhttp.connection')
 /** Server: the keep-alive sweep of its connections without a socket facade. */
