@@ -11,6 +11,10 @@
 // framework on Node's http).
 import * as http from 'http'
 
+// Node's own classes, read once: under uvhttp/register, `http.X` becomes uvhttp's.
+const nodeRequestProto = http.IncomingMessage.prototype
+const nodeResponseProto = http.ServerResponse.prototype
+
 /** The part of `obj`'s prototype chain above `nodeProto`, nearest first; null if it does not reach it or reaches `ours`. */
 function levelsAbove (obj: object, nodeProto: object, ours: object): object[] | null {
   const levels: object[] = []
@@ -41,6 +45,6 @@ function rebase (obj: unknown, nodeProto: object, ours: object): void {
 export function adaptApplication (listener: unknown, IncomingMessage: Function | null, ServerResponse: Function | null): void {
   if (typeof listener !== 'function') return
   const app = listener as { request?: unknown, response?: unknown }
-  if (IncomingMessage !== null) rebase(app.request, http.IncomingMessage.prototype, IncomingMessage.prototype)
-  if (ServerResponse !== null) rebase(app.response, http.ServerResponse.prototype, ServerResponse.prototype)
+  if (IncomingMessage !== null) rebase(app.request, nodeRequestProto, IncomingMessage.prototype)
+  if (ServerResponse !== null) rebase(app.response, nodeResponseProto, ServerResponse.prototype)
 }

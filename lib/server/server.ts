@@ -24,6 +24,9 @@ export interface Server extends ServerLike {}
 
 /** This Node line has the keepAliveTimeoutBuffer server option. */
 const KEEP_ALIVE_BUFFER_OPTION = 'keepAliveTimeoutBuffer' in new http.Server()
+/** Node's own classes (nodeObjects), read once: under uvhttp/register, `http.X` becomes uvhttp's. */
+const NodeIncomingMessage = http.IncomingMessage
+const NodeServerResponse = http.ServerResponse
 
 function validateTimeout (name: string, value: unknown, def: number): number {
   if (value === undefined) return def
@@ -47,10 +50,10 @@ export const Server = function Server (this: Server, options?: any, requestListe
   // nodeObjects: Node's own request and response classes, for applications
   // that re-parent them onto Node's prototypes by means of their own.
   const nodeObjects = options.nodeObjects === true
-  const Request = options.IncomingMessage || (nodeObjects ? http.IncomingMessage : IncomingMessage)
+  const Request = options.IncomingMessage || (nodeObjects ? NodeIncomingMessage : IncomingMessage)
   this[kIncomingMessage] = Request
   this[kLeanRequests] = Request === IncomingMessage || Request.prototype instanceof IncomingMessage
-  const Response = options.ServerResponse || (nodeObjects ? http.ServerResponse : ServerResponse)
+  const Response = options.ServerResponse || (nodeObjects ? NodeServerResponse : ServerResponse)
   this[kServerResponse] = Response
   this[kLeanResponses] = Response === ServerResponse || Response.prototype instanceof ServerResponse
   const maxHeaderSize = options.maxHeaderSize
