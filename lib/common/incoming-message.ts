@@ -77,6 +77,9 @@ const kAbortSignalDetached = Symbol('uvhttp.abortSignalDetached')
 
 const enum Done { NO = 0, DUMPED = 1, ABORTED = 2 }
 
+/** A placeholder until the connection sets a server request's rawHeaders. */
+const EMPTY: string[] = []
+
 /**
  * The private slots Node's constructor initialises (EventEmitter's, kHeaders,
  * kHeadersCount, Node 24's abort-signal slots…), found on a probe: Node's
@@ -121,7 +124,8 @@ export const IncomingMessage = function IncomingMessage (this: any, socket: any)
   this.httpVersionMinor = null
   this.httpVersion = null
   this.complete = false
-  this.rawHeaders = []
+  // A server request's come from its head (the connection sets them).
+  this.rawHeaders = source === undefined ? [] : EMPTY
   this.rawTrailers = []
   this.joinDuplicateHeaders = false
   this.aborted = false

@@ -7,6 +7,7 @@ import { ERR_HTTP_TRAILER_INVALID, ERR_INVALID_ARG_VALUE, ERR_INVALID_CHAR, ERR_
 import { validateHeaderName } from '../common/headers'
 import { Field, fieldOf, OutHeaders, refusedValue } from './outgoing-headers'
 import { kOutHeaders, kUniqueHeaders } from '../common/node-internals'
+import { kConnection } from './symbols'
 
 /** Token searches Node applies to the user's values (case-insensitive, word-bounded). */
 const RE_CONN_CLOSE = /(?:^|\W)close(?:$|\W)/i
@@ -60,16 +61,22 @@ let sawTrailer = false
 let head = ''
 
 /**
- * Builds res._header from the status line and the headers (the store, a
+ * Builds res._header from the status line (made here: the status and its
+ * message) and the headers (the store, a
  * flat or paired array, or a plain object as given to writeHead), and sets
  * the framing fields Node's _storeHeader sets. Returns whether the head must
  * leave at once (an Expect field: Node sends it without waiting for a body).
  */
-export function storeHead (res: any, firstLine: string, headers: any): boolean {
+export function storeHead (res: any, statusCode: number, statusMessage: string, headers: any): boolean {
+  const fromStore = headers === res[kOutHeaders]
+  const cacheable = headers != null && typeof headers === 'object' && !Array.isArray(headers)
+  if (cacheable && lastHead.matches(res, statusCode, statusMessage, headers, fromStore)) return lastHead.apply(res)
+  if (cacheable) lastHead.begin(res, statusCode, statusMessage, fromStore)
+  recording = cacheable
   sawConnection = sawContentLength = sawTransferEncoding = sawDate = sawExpect = sawTrailer = false
-  head = firstLine
+  head = `HTTP/1.1 ${statusCode} ${statusMessage}\r\n`
   if (headers) {
-    if (headers === res[kOutHeaders]) {
+    if (fromStore) {
       const store = headers as OutHeaders
       for (const key in store) {
         const entry = store[key]
@@ -139,7 +146,169 @@ export function storeHead (res: any, firstLine: string, headers: any): boolean {
 
   res._header = header + '\r\n'
   res._headerSent = false
+  if (recording) lastHead.end(res, sawExpect)
+  recording = false
   return sawExpect
+}
+
+// --- The last head, kept for the next response that would build it again ----
+//
+// A server answers most requests with the same head (the same status, the
+// same fields and values, the same Date for a second): building and
+// validating it again, and then copying a string of a dozen pieces out of
+// V8, is most of what a small response costs. So the last head built from
+// a plain object or from the header store is kept with everything it was
+// built from (the fields, and every response field _storeHeader reads) and
+// what it set; a response whose inputs are all the same gets that string and
+// those settings. Values must be strings or numbers (compared as such); an
+// array or any other value is not kept.
+
+/** While a head is being built: its fields are recorded for lastHead. */
+let recording = false
+
+class LastHead {
+  valid = false
+  names: string[] = []
+  values: Array<string | number> = []
+  fromStore = false
+  statusCode = 0
+  statusMessage = ''
+  date: string | undefined = undefined
+  // What _storeHeader reads of the response.
+  sendDate = false
+  chunkedEncoding = false
+  removedConnection = false
+  shouldKeepAlive = false
+  useChunkedEncodingByDefault = false
+  agent: unknown = undefined
+  maxRequestsOnConnectionReached = false
+  keepAliveTimeout = 0
+  defaultKeepAlive = false
+  maxRequestsPerSocket = 0
+  hasBody = false
+  removedContLen = false
+  removedTE = false
+  contentLength: unknown = null
+  last = false
+  uniqueHeaders: unknown = null
+  /** The server (its header validation may be relaxed: Node 24's httpValidation). */
+  connection: unknown = null
+  // What it set.
+  header = ''
+  outChunkedEncoding = false
+  outShouldKeepAlive = false
+  outLast = false
+  outContentLength: unknown = null
+  outRemovedConnection = false
+  outRemovedContLen = false
+  outRemovedTE = false
+  outDefaultKeepAlive = false
+  expect = false
+
+  matches (res: any, statusCode: number, statusMessage: string, headers: any, fromStore: boolean): boolean {
+    // Strings compared here are the same objects when nothing changed
+    // (STATUS_CODES' texts, the cached Date line, the application's literals).
+    if (!this.valid || statusCode !== this.statusCode || statusMessage !== this.statusMessage || fromStore !== this.fromStore ||
+        res.sendDate !== this.sendDate || (this.sendDate && dateLine() !== this.date) ||
+        res.chunkedEncoding !== this.chunkedEncoding ||
+        res._removedConnection !== this.removedConnection || res.shouldKeepAlive !== this.shouldKeepAlive ||
+        res.useChunkedEncodingByDefault !== this.useChunkedEncodingByDefault || res.agent !== this.agent ||
+        res.maxRequestsOnConnectionReached !== this.maxRequestsOnConnectionReached ||
+        res._keepAliveTimeout !== this.keepAliveTimeout || res._defaultKeepAlive !== this.defaultKeepAlive ||
+        res._maxRequestsPerSocket !== this.maxRequestsPerSocket || res._hasBody !== this.hasBody ||
+        res._removedContLen !== this.removedContLen || res._removedTE !== this.removedTE ||
+        res._contentLength !== this.contentLength || res._last !== this.last || res[kUniqueHeaders] !== this.uniqueHeaders ||
+        serverOf(res) !== this.connection) return false
+    const names = this.names
+    const values = this.values
+    let i = 0
+    if (fromStore) {
+      for (const key in headers) {
+        const entry = headers[key]
+        if (i === names.length || entry[0] !== names[i] || entry[1] !== values[i]) return false
+        i++
+      }
+    } else {
+      for (const key in headers) {
+        if (!Object.hasOwn(headers, key)) continue
+        if (i === names.length || key !== names[i] || headers[key] !== values[i]) return false
+        i++
+      }
+    }
+    return i === names.length
+  }
+
+  /** Gives `res` the kept head and what building it set; returns whether it had an Expect field. */
+  apply (res: any): boolean {
+    res.chunkedEncoding = this.outChunkedEncoding
+    res.shouldKeepAlive = this.outShouldKeepAlive
+    res._last = this.outLast
+    res._contentLength = this.outContentLength
+    res._removedConnection = this.outRemovedConnection
+    res._removedContLen = this.outRemovedContLen
+    res._removedTE = this.outRemovedTE
+    res._defaultKeepAlive = this.outDefaultKeepAlive
+    res._header = this.header
+    res._headerSent = false
+    return this.expect
+  }
+
+  begin (res: any, statusCode: number, statusMessage: string, fromStore: boolean): void {
+    this.valid = false
+    this.names.length = 0
+    this.values.length = 0
+    this.fromStore = fromStore
+    this.statusCode = statusCode
+    this.statusMessage = statusMessage
+    this.sendDate = res.sendDate
+    this.date = res.sendDate ? dateLine() : undefined
+    this.chunkedEncoding = res.chunkedEncoding
+    this.removedConnection = res._removedConnection
+    this.shouldKeepAlive = res.shouldKeepAlive
+    this.useChunkedEncodingByDefault = res.useChunkedEncodingByDefault
+    this.agent = res.agent
+    this.maxRequestsOnConnectionReached = res.maxRequestsOnConnectionReached
+    this.keepAliveTimeout = res._keepAliveTimeout
+    this.defaultKeepAlive = res._defaultKeepAlive
+    this.maxRequestsPerSocket = res._maxRequestsPerSocket
+    this.hasBody = res._hasBody
+    this.removedContLen = res._removedContLen
+    this.removedTE = res._removedTE
+    this.contentLength = res._contentLength
+    this.last = res._last
+    this.uniqueHeaders = res[kUniqueHeaders]
+    this.connection = serverOf(res)
+  }
+
+  /** One field of the head being built; a value that is not a string or a number keeps the head from being kept. */
+  field (name: string, value: unknown): void {
+    if (typeof value === 'string' || typeof value === 'number') {
+      this.names.push(name)
+      this.values.push(value)
+    } else {
+      recording = false
+    }
+  }
+
+  end (res: any, expect: boolean): void {
+    this.header = res._header
+    this.outChunkedEncoding = res.chunkedEncoding
+    this.outShouldKeepAlive = res.shouldKeepAlive
+    this.outLast = res._last
+    this.outContentLength = res._contentLength
+    this.outRemovedConnection = res._removedConnection
+    this.outRemovedContLen = res._removedContLen
+    this.outRemovedTE = res._removedTE
+    this.outDefaultKeepAlive = res._defaultKeepAlive
+    this.expect = expect
+    this.valid = true
+  }
+}
+
+const lastHead = new LastHead()
+
+function serverOf (res: any): unknown {
+  return res[kConnection]?.server
 }
 
 function isCookieField (s: string): boolean {
@@ -152,6 +321,7 @@ function isContentDispositionField (s: string): boolean {
 
 function processHeader (res: any, key: string, value: any, validate: boolean): void {
   if (validate) validateHeaderName(key)
+  if (recording) lastHead.field(key, value)
   // RFC 6266 §4.3, as Node does it (nodejs/node#46528): with a known length,
   // a Content-Disposition value is re-read as latin1 bytes.
   if (isContentDispositionField(key) && res._contentLength) {

@@ -22,7 +22,7 @@ import { BatchReader, readBatch } from '../engine/batch-reader'
 import { HeadFlag, WriteFlag } from '../engine/constants'
 import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
-import { keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
+import { isFieldName, keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
 import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
 import { abortRequest, detachAbortSignal, dumpRequest, IncomingMessage, kLean, kMessageSource, kSource, MessageSource, pushBody, pushEnd } from '../common/incoming-message'
@@ -275,6 +275,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     const maxEntries = maxHeaderEntries(server.maxHeadersCount)
     raw = keptHeaderLines(raw, maxEntries)
     const kept = keptHeaderCount(raw, maxEntries)
+    req.rawHeaders = raw
     req._addHeaderLines(raw, kept)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
@@ -289,10 +290,13 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
       this.readPaused = true
       this.native.pause()
     }
-    const res = new server[kServerResponse](req, this.responseOptions ??= {
+    const options = this.responseOptions ??= {
       highWaterMark: this.highWaterMark,
       rejectNonStandardBodyWrites: server.rejectNonStandardBodyWrites,
-    })
+    }
+    // The default class by name: V8 allocates a `new` of a known constructor inline.
+    const Response = server[kServerResponse]
+    const res = Response === ServerResponse ? new (ServerResponse as any)(req, options) : new Response(req, options)
     res._keepAliveTimeout = server.keepAliveTimeout
     res._maxRequestsPerSocket = server.maxRequestsPerSocket
     res[kUniqueHeaders] = server[kUniqueHeaders]
@@ -941,7 +945,7 @@ function endOfTick (conn: ServerConnection): void {
   conn.afterBatch()
 }
 
-const closingQuietly: ServerResponse[] = []
+let closingQuietly: ServerResponse[] = []
 const resolved = Promise.resolve()
 
 function closeQuietly (res: ServerResponse): void {
@@ -949,12 +953,13 @@ function closeQuietly (res: ServerResponse): void {
 }
 
 function closeAllQuietly (): void {
-  for (let i = 0; i < closingQuietly.length; i++) {
-    const res = closingQuietly[i]
+  const closing = closingQuietly
+  closingQuietly = []
+  for (let i = 0; i < closing.length; i++) {
+    const res = closing[i]
     res.destroyed = true
     res._closed = true
   }
-  closingQuietly.length = 0
 }
 
 function finishNT (conn: ServerConnection, res: ServerResponse): void {
@@ -994,8 +999,7 @@ function serverParseError (code: string, reason: string, bytesParsed: number, ra
 
 function hasHost (raw: string[]): boolean {
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]
-    if (name.length === 4 && name.toLowerCase() === 'host') return true
+    if (isFieldName(raw[i], 'host')) return true
   }
   return false
 }
@@ -1008,8 +1012,7 @@ function hasHost (raw: string[]): boolean {
 function expectHeader (raw: string[], kept: number): string | undefined {
   let value: string | undefined
   for (let i = 0; i < kept; i += 2) {
-    const name = raw[i]
-    if (name.length === 6 && name.toLowerCase() === 'expect') {
+    if (isFieldName(raw[i], 'expect')) {
       value = value === undefined ? raw[i + 1] : value + ', ' + raw[i + 1]
     }
   }

@@ -301,7 +301,7 @@ proto.writeHead = function writeHead (this: ServerResponse, statusCode: number, 
   // still send its body: the connection cannot be reused (COMPAT.md #13).
   if (this._expect_continue && !this._sent100) this.shouldKeepAlive = false
 
-  if (storeHead(this, `HTTP/1.1 ${statusCode} ${this.statusMessage}\r\n`, headers)) {
+  if (storeHead(this, statusCode, this.statusMessage, headers)) {
     // An Expect field: the head leaves now, without waiting for a body.
     send(this, null, '', null, 'latin1', null)
   }

@@ -210,4 +210,29 @@ describe('lean ServerResponse, compared with node:http', function () {
     }))
     await delay(10)
   })
+
+  it('consecutive heads that differ in one input each (the last head is reused only when nothing differs)', async () => {
+    const plain = (res) => res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 1 })
+    const variants = {
+      value: (res) => res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Length': 1 }),
+      status: (res) => res.writeHead(201, { 'Content-Type': 'text/plain', 'Content-Length': 1 }),
+      order: (res) => res.writeHead(200, { 'Content-Length': 1, 'Content-Type': 'text/plain' }),
+      more: (res) => res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 1, 'X-More': 'm' }),
+      nodate: (res) => { res.sendDate = false; plain(res) },
+      store: (res) => { res.setHeader('Content-Type', 'text/plain'); res.setHeader('Content-Length', 1); res.writeHead(200) },
+      removed: (res) => { res.setHeader('Content-Type', 'text/plain'); res.setHeader('Content-Length', 1); res.removeHeader('Content-Length'); res.writeHead(200) },
+      nokeep: (res) => { res.shouldKeepAlive = false; plain(res) },
+    }
+    // Each variant between two plain heads: it differs from the one before it in one input.
+    const sequence = []
+    for (const name of Object.keys(variants)) sequence.push('plain', name)
+    same(await onBoth({
+      request: sequence.map((name, i) => `GET /${name}?${i} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''),
+      handler: () => (req, res) => {
+        const name = req.url.slice(1, req.url.indexOf('?'))
+        ;(variants[name] ?? plain)(res)
+        res.end('x')
+      }
+    }))
+  })
 })
