@@ -77,6 +77,30 @@ const kAbortSignalDetached = Symbol('uvhttp.abortSignalDetached')
 
 const enum Done { NO = 0, DUMPED = 1, ABORTED = 2 }
 
+/**
+ * A lean request read through 'data' (lib/common/incoming-message.ts
+ * "Flowing without a stream"): where it is in the ticks Node's Readable
+ * would go through.
+ */
+const enum Flow {
+  /** Not flowing (no 'data' listener yet, or the stream was built). */
+  NO = 0,
+  /** resume() was called: Node's resume_ is due on the next tick. */
+  RESUMING = 1,
+  /** Flowing: each chunk is a 'data' event as it arrives. */
+  FLOWING = 2,
+  /** The end arrived and everything was read: endReadableNT is due. */
+  ENDING = 3,
+  /** 'end' was emitted; destroy() is on its way (autoDestroy). */
+  DESTROYING = 4,
+  /** Destroyed: 'close' is due. */
+  CLOSING = 5,
+  /** Closed. */
+  CLOSED = 6,
+}
+const kFlow = Symbol('uvhttp.flow')
+const kDataEmitted = Symbol('uvhttp.dataEmitted')
+
 /** A placeholder until the connection sets a server request's rawHeaders. */
 const EMPTY: string[] = []
 
@@ -142,6 +166,8 @@ export const IncomingMessage = function IncomingMessage (this: any, socket: any)
   this[kChunksLength] = 0
   this[kEnded] = false
   this[kDone] = Done.NO
+  this[kFlow] = Flow.NO
+  this[kDataEmitted] = false
   // Node's private slots, in the object's shape from the start.
   this[kShapeMode] = true
   this[kCapture] = (EventEmitter.prototype as any)[kCapture]
@@ -195,7 +221,7 @@ Object.defineProperties(proto, {
     configurable: true,
     enumerable: false,
     get (this: IncomingMessage) {
-      return this[kLean] === true ? this[kDone] !== Done.NO : readableDescriptors.destroyed.get!.call(this)
+      return this[kLean] === true ? this[kDone] !== Done.NO || this[kFlow] >= Flow.DESTROYING : readableDescriptors.destroyed.get!.call(this)
     },
     set (this: IncomingMessage, value: boolean) { readableDescriptors.destroyed.set!.call(this, value) },
   },
@@ -203,7 +229,7 @@ Object.defineProperties(proto, {
     configurable: true,
     enumerable: false,
     get (this: IncomingMessage) {
-      return this[kLean] === true ? this[kDone] === Done.NO : readableDescriptors.readable.get!.call(this)
+      return this[kLean] === true ? this[kDone] === Done.NO && this[kFlow] < Flow.DESTROYING : readableDescriptors.readable.get!.call(this)
     },
     set (this: IncomingMessage, value: boolean) { readableDescriptors.readable.set!.call(this, value) },
   },
@@ -225,6 +251,11 @@ function materialize (msg: IncomingMessage): any {
   msg[kChunks] = null
   if (chunks !== null) for (let i = 0; i < chunks.length; i++) readableProto.push.call(msg, chunks[i])
   if (msg[kEnded]) readableProto.push.call(msg, null)
+  const flow: Flow = msg[kFlow]
+  if (flow !== Flow.NO) {
+    resumeMaterialized(msg, state, flow)
+    return state
+  }
   switch (msg[kDone]) {
     case Done.NO:
       // Dumped before its end arrived: the dump goes on as Node's.
@@ -254,6 +285,53 @@ function materialize (msg: IncomingMessage): any {
   return state
 }
 
+/**
+ * A request that was flowing without a stream: its state as Node's would
+ * be (flowing, what was emitted), then Node's own machinery takes over the
+ * steps still due (our pending ticks see the stream and stand down).
+ */
+function resumeMaterialized (msg: IncomingMessage, state: any, flow: Flow): void {
+  if (hasListener(msg, 'data')) markDataListening(msg, state)
+  if (msg._consuming) state.readingMore = false
+  if (msg[kDataEmitted]) state.dataEmitted = true
+  // Node's resume_ has read (read(0)): the state is no longer in its first,
+  // synchronous read, so a chunk pushed on a flowing stream is 'data' at once.
+  if (flow >= Flow.FLOWING) state.sync = false
+  if (flow <= Flow.ENDING) {
+    // resume() once more: Node's resume_ emits what is left, and the end.
+    readableProto.resume.call(msg)
+    return
+  }
+  state.flowing = true
+  state.endEmitted = true
+  state.destroyed = true
+  // Our ticks finish the close on the built state (closeNT, destroyNT).
+  if (flow === Flow.CLOSED) settle(state, null)
+  else if (flow === Flow.CLOSING) state.closed = true
+}
+
+/**
+ * The 'data' listeners came through our on(), so the state built later does
+ * not know of them (Node's Readable#on('data') marks it: addChunk emits a
+ * chunk of a flowing stream at once only then). Readable#on marks it here,
+ * for a listener it is shown alone (no 'newListener', no resume: the
+ * listeners the message has stay as they are).
+ */
+function markDataListening (msg: IncomingMessage, state: any): void {
+  const events = msg._events
+  const count = msg._eventsCount
+  const flowing = state.flowing
+  msg._events = newEvents()
+  msg._eventsCount = 0
+  state.flowing = false
+  readableProto.on.call(msg, 'data', noop)
+  state.flowing = flowing
+  msg._events = events
+  msg._eventsCount = count
+}
+
+function noop (): void {}
+
 /** What Node's destroy leaves once its ticks have run. */
 function settle (state: any, err: Error | null): void {
   state.destroyed = true
@@ -272,6 +350,14 @@ function unobserved (msg: IncomingMessage): boolean {
 /** A body chunk of a server request. Returns false when the reader's buffer is full (Node's push). */
 export function pushBody (msg: IncomingMessage, chunk: Buffer): boolean {
   if (msg[kLean] !== true) return msg.push(chunk)
+  if (msg[kFlow] === Flow.FLOWING) {
+    // Node's addChunk on a flowing, empty stream: straight to 'data' (with
+    // nobody listening any more it buffers instead: Node's machinery then).
+    if (!hasListener(msg, 'data')) return readableProto.push.call(msg, chunk)
+    msg[kDataEmitted] = true
+    msg.emit('data', chunk)
+    return true
+  }
   let chunks: Buffer[] | null = msg[kChunks]
   if (chunks === null) msg[kChunks] = chunks = []
   chunks.push(chunk)
@@ -287,6 +373,11 @@ export function pushEnd (msg: IncomingMessage): void {
   }
   msg[kEnded] = true
   if (msg._dumped) msg[kDone] = Done.DUMPED
+  else if (msg[kFlow] === Flow.FLOWING) {
+    // Node's onEofChunk on a flowing stream: its end is read at once (endReadable).
+    msg[kFlow] = Flow.ENDING
+    process.nextTick(endNT, msg)
+  }
 }
 
 /**
@@ -296,6 +387,15 @@ export function pushEnd (msg: IncomingMessage): void {
  * response's 'finish' or 'close' listeners run then).
  */
 export function dumpRequest (msg: IncomingMessage, watched: boolean): void {
+  if (msg[kLean] === true && msg[kFlow] !== Flow.NO) {
+    // Node's check (no read, no resume scheduled), then its _dump of a
+    // flowing stream: the 'data' listeners go, resume() has nothing to do.
+    if (!msg._consuming && msg[kFlow] !== Flow.RESUMING) {
+      msg._dumped = true
+      msg.removeAllListeners('data')
+    }
+    return
+  }
   if (msg[kLean] === true) {
     if (!watched && unobserved(msg)) {
       msg._dumped = true
@@ -333,9 +433,90 @@ proto.on = proto.addListener = function on (this: IncomingMessage, event: string
       if (this._events === undefined) this._events = newEvents()
       return eeOn.call(this, event, listener)
     }
+    if (event === 'data' && this[kSource] !== undefined && this[kDone] === Done.NO) {
+      if (this._events === undefined) this._events = newEvents()
+      eeOn.call(this, event, listener)
+      // Readable#on('data') resumes the stream (resume_ on the next tick).
+      if (this[kFlow] === Flow.NO) {
+        this[kFlow] = Flow.RESUMING
+        process.nextTick(resumeNT, this)
+      }
+      return this
+    }
     void this._readableState
   }
   return readableProto.on.call(this, event, listener)
+}
+
+// --- Flowing without a stream -------------------------------------------------
+//
+// A request read only through 'data' (and 'end', 'close') is the common
+// case (body parsers, S3), and Node's Readable spends most of that request's
+// time in its state machine. Here the same events come on the same ticks as
+// Node's (resume_, then endReadableNT, then destroy's two), from a few
+// fields; the first use of anything else (pause, read, pipe, a 'readable'
+// listener, a look at the state) builds the stream as Node's would be at that
+// point (resumeMaterialized) and Node's machinery carries on.
+
+// Node's resume_: read(0) (which asks for more while the end is still to
+// come), 'resume', then flow: every buffered chunk is a 'data' event.
+function resumeNT (msg: IncomingMessage): void {
+  if (msg[kLean] !== true) return
+  const source: MessageSource = msg[kSource]
+  const ended = msg[kEnded] === true
+  if (!ended && msg[kChunksLength] < source.readableHighWaterMark) {
+    msg._consuming = true
+    source.readStart()
+  }
+  msg[kFlow] = Flow.FLOWING
+  if (hasListener(msg, 'resume')) msg.emit('resume')
+  const chunks: Buffer[] | null = msg[kChunks]
+  while (chunks !== null && chunks.length !== 0 && msg[kLean] === true) {
+    const chunk = chunks.shift() as Buffer
+    msg[kChunksLength] -= chunk.length
+    msg[kDataEmitted] = true
+    msg.emit('data', chunk)
+  }
+  if (msg[kLean] !== true) return
+  msg[kChunks] = null
+  if (ended) {
+    msg[kFlow] = Flow.ENDING
+    process.nextTick(endNT, msg)
+  } else if (!msg._consuming) {
+    // The buffer was full at resume_: the next read asks for more.
+    msg._consuming = true
+    source.readStart()
+  }
+}
+
+// Node's endReadableNT: 'end', then autoDestroy (destroy(): our _destroy of
+// a message that ended and completed calls back on the next tick, or at
+// once on Node 26).
+function endNT (msg: IncomingMessage): void {
+  if (msg[kLean] !== true) return
+  msg[kFlow] = Flow.DESTROYING
+  msg.emit('end')
+  if (msg[kLean] !== true) return
+  if (DESTROY_CLEAN_SYNC) destroyedNT(msg)
+  else process.nextTick(destroyedNT, msg)
+}
+
+// destroy's onDestroy: closed, and 'close' on the next tick.
+function destroyedNT (msg: IncomingMessage): void {
+  if (msg[kLean] === true) msg[kFlow] = Flow.CLOSING
+  else msg._readableState.closed = true
+  process.nextTick(closeNT, msg)
+}
+
+function closeNT (msg: IncomingMessage): void {
+  if (msg[kLean] === true) msg[kFlow] = Flow.CLOSED
+  else msg._readableState.closeEmitted = true
+  msg.emit('close')
+}
+
+function hasListener (emitter: any, event: string): boolean {
+  const events = emitter._events
+  return events !== undefined && events[event] !== undefined
 }
 
 proto._read = function _read (this: IncomingMessage, n: number) {

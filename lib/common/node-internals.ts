@@ -47,3 +47,11 @@ function probeOutgoingNop (): unknown {
   probe.write('x')
   return typeof seen === 'function' ? seen : null
 }
+
+/**
+ * Runs the tick queue and the microtasks now, as Node does after each
+ * callback its HTTP parser makes with MakeCallback (a body chunk) and its
+ * timers between two callbacks: process._tickCallback, Node's runNextTicks.
+ */
+export const runTicks: () => void = (process as any)._tickCallback
+if (typeof runTicks !== 'function') throw new Error(`uvhttp: this Node.js (${process.version}) has no process._tickCallback`)

@@ -23,7 +23,7 @@ import { HeadFlag, WriteFlag } from '../engine/constants'
 import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
 import { isFieldName, keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
-import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
+import { kNeedDrain, kUniqueHeaders, runTicks } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
 import { abortRequest, detachAbortSignal, dumpRequest, IncomingMessage, kLean, kMessageSource, kSource, MessageSource, pushBody, pushEnd } from '../common/incoming-message'
 import {
@@ -356,11 +356,24 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
 
   onBody (chunk: Buffer): void {
     const req = this.parsing
-    if (req === null || req._dumped) return
-    // Backpressure: a reader that stops reading stops the socket's reads.
-    if (!pushBody(req, chunk)) {
-      this.bodyPaused = true
-      this.native.pause()
+    if (req !== null && !req._dumped) {
+      // Backpressure: a reader that stops reading stops the socket's reads.
+      if (!pushBody(req, chunk)) {
+        this.bodyPaused = true
+        this.native.pause()
+      }
+    }
+    // Node's parser hands each body chunk over with MakeCallback, so the tick
+    // queue runs after every chunk (and not after a head or a message's end):
+    // a reader's resume_ reads before the end arrives, a tick queued in a
+    // 'data' listener runs before 'end', and a request pipelined after this
+    // one comes after them. The engine hands the whole read over at once;
+    // the queue runs here as it would have there (a socket the application
+    // brought is read as Node reads it, from its 'data' events: no ticks).
+    // What waits for the end of a tick (held writes, finishing) goes first.
+    if (!this.foreign) {
+      if (this.deferred) this.afterBatch()
+      runTicks()
     }
   }
 
@@ -370,8 +383,6 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     this.parsing = null
     req.complete = true
     if (rawTrailers !== null) req._addHeaderLines(rawTrailers, rawTrailers.length)
-    // A request whose stream exists and holds unread bytes (lean ones hold none that were read).
-    if (req[kLean] !== true && req.readableLength !== 0 && !req._consuming) readBeforeEnd(req)
     pushEnd(req)
     // The ended request will never ask for more (its _read is not called
     // again), so the next message is read now, as Node's
@@ -1017,21 +1028,6 @@ function expectHeader (raw: string[], kept: number): string | undefined {
     }
   }
   return value
-}
-
-/**
- * Node runs the tick queue after each body chunk it pushes (node_http_parser.cc
- * on_body: MakeCallback), so a reader attached by the handler reads
- * (IncomingMessage#_read, which sets _consuming) before the body's end is
- * pushed; resOnFinish then leaves a request that was partly read and paused
- * alone. Here the end comes in the same batch as the body, before any tick:
- * where a read is due (a resume or a 'readable' listener waiting), the request
- * counts as consumed, as that read would have made it, or its finished
- * response would dump what it has not read yet.
- */
-function readBeforeEnd (req: any): void {
-  const state = req._readableState
-  if (state.resumeScheduled || state.readableListening) req._consuming = true
 }
 
 function abortIncoming (incoming: any[]): void {

@@ -230,4 +230,132 @@ describe('lean IncomingMessage: the stream touched late, compared with node:http
       ms: 1000
     }))
   })
+
+  describe('read through \'data\' without a stream (flowing lean)', function () {
+    // The body in pieces, each in a read of its own, so that both engines
+    // see the same arrivals.
+    const pieces = ['POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nConnection: close\r\n\r\n', 'hello', ' world']
+
+    it('data, end, close, and ticks queued by the listeners, in Node\'s order; the state in each', async () => {
+      same(await onBoth({
+        request: pieces,
+        handler: (log) => (req, res) => {
+          req.on('data', (c) => {
+            log.push(`data ${c} flowing ${req.readableFlowing}`)
+            process.nextTick(() => log.push(`tick after data ${c}`))
+          })
+          req.on('end', () => {
+            log.push({ end: true, ended: req.readableEnded, destroyed: req.destroyed, complete: req.complete })
+            process.nextTick(() => log.push('tick after end'))
+            res.end('ok')
+          })
+          req.on('close', () => log.push({ close: true, destroyed: req.destroyed, closed: req.closed, ended: req.readableEnded }))
+          res.on('finish', () => log.push('finish'))
+        },
+        settle: (log) => log.some((e) => e.close)
+      }))
+    })
+
+    it('the same order when nothing looks at the stream (it is never built)', async () => {
+      same(await onBoth({
+        request: pieces,
+        handler: (log) => (req, res) => {
+          req.on('data', (c) => {
+            log.push(`data ${c}`)
+            process.nextTick(() => log.push(`tick after data ${c}`))
+            setImmediate(() => log.push(`immediate after data ${c}`))
+          })
+          req.on('end', () => {
+            log.push(`end complete ${req.complete}`)
+            process.nextTick(() => log.push('tick after end'))
+            Promise.resolve().then(() => log.push('promise after end'))
+            res.end('ok')
+          })
+          req.on('close', () => log.push('close'))
+          res.on('finish', () => log.push('finish'))
+          res.on('close', () => log.push('res close'))
+        },
+        settle: (log) => log.includes('close') && log.includes('res close')
+      }))
+    })
+
+    it('head and body in one packet, keep-alive: each request read through data, in order', async () => {
+      const one = (n) => `POST /${n} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nbody${n}`
+      same(await onBoth({
+        request: [one(1) + one(2), one(3).replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n')],
+        handler: (log) => (req, res) => {
+          const parts = []
+          req.on('data', (c) => { parts.push(String(c)); process.nextTick(() => log.push(`${req.url} tick after data`)) })
+          req.on('end', () => { log.push(`${req.url} end ${parts.join('')}`); res.end(parts.join('')) })
+          req.on('close', () => log.push(`${req.url} close`))
+        },
+        settle: (log) => log.includes('/3 close')
+      }))
+    })
+
+    it('pause() in a data listener, resume() later: the rest arrives, in order', async () => {
+      same(await onBoth({
+        request: pieces,
+        handler: (log) => (req, res) => {
+          let first = true
+          req.on('data', (c) => {
+            log.push(`data ${c}`)
+            if (first) {
+              first = false
+              req.pause()
+              log.push(`paused ${req.isPaused()} flowing ${req.readableFlowing}`)
+              setTimeout(() => req.resume(), 40)
+            }
+          })
+          req.on('end', () => { log.push('end'); res.end('ok') })
+        },
+        settle: (log) => log.includes('end')
+      }))
+    })
+
+    it('a data listener added once the whole body arrived, then setEncoding', async () => {
+      same(await onBoth({
+        request: ['POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nConnection: close\r\n\r\n', Buffer.from([0xc3]), Buffer.from([0xa9, 0x61, 0x62])],
+        handler: (log) => (req, res) => {
+          setTimeout(() => {
+            req.on('data', (c) => log.push(`data ${typeof c} ${c}`))
+            req.setEncoding('utf8')
+            req.on('end', () => { log.push('end'); res.end('ok') })
+          }, 60)
+        },
+        settle: (log) => log.includes('end')
+      }))
+    })
+
+    it('once(\'data\'), and what is left read through \'readable\'', async () => {
+      same(await onBoth({
+        request: pieces,
+        handler: (log) => (req, res) => {
+          req.once('data', (c) => {
+            log.push(`once ${c}`)
+            req.on('readable', () => {
+              let chunk
+              while ((chunk = req.read()) !== null) log.push(`read ${chunk}`)
+            })
+          })
+          req.on('end', () => { log.push('end'); res.end('ok') })
+        },
+        settle: (log) => log.includes('end')
+      }))
+    })
+
+    it('the response ends before the body: the request is left as Node leaves it, and a late reader gets the rest', async () => {
+      same(await onBoth({
+        request: pieces,
+        handler: (log) => (req, res) => {
+          req.on('data', (c) => log.push(`data ${c}`))
+          res.end('early')
+          res.on('finish', () => setTimeout(() => {
+            log.push({ dumped: req._dumped, consuming: req._consuming, ended: req.readableEnded, listeners: req.listenerCount('data') })
+          }, 60))
+        },
+        settle: (log) => log.some((e) => typeof e === 'object')
+      }))
+    })
+  })
 })
