@@ -36,6 +36,9 @@ function bodyOf (chunk: any, encoding: string | undefined): string | Uint8Array 
   return Buffer.from(chunk, encoding as BufferEncoding)
 }
 
+/** Stream's destroy(err, cb) (net.Socket's typings know only its first argument). */
+const streamDestroy = net.Socket.prototype.destroy as (this: net.Socket, err?: Error, cb?: (err: Error | null) => void) => any
+
 export class Socket extends net.Socket {
   [kOwner]: SocketOwner
   [kHadError] = false
@@ -107,9 +110,17 @@ export class Socket extends net.Socket {
 
   // As net.Socket's: the callback runs now, 'close' when libuv has closed
   // the handle (onNativeClose), or on the next tick if it is closed already.
+  // The idle timer stops with the socket, as net.Socket's _destroy clears
+  // it. Here, before the stream is marked destroyed: setTimeout() does
+  // nothing on a destroyed socket, and a timer left armed would be
+  // refreshed by the engine's last records and fire 'timeout' after 'close'.
+  override destroy (err?: Error, cb?: (err: Error | null) => void): this {
+    if (!this.destroyed && this.timeout) this.setTimeout(0)
+    return streamDestroy.call(this, err, cb)
+  }
+
   override _destroy (err: Error | null, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
-    if (this.timeout) this.setTimeout(0)
     this[kHadError] = !!err
     if (owner.closed) {
       cb(err)
