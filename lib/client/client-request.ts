@@ -12,6 +12,7 @@ import { urlToHttpOptions } from 'url'
 import { nullPrototypeCopy } from './agent'
 import { connect } from './client-connection'
 import { attachResponseParser, emitErrorEvent, emitRequestTimeout, ondrain, socketCloseListener, socketErrorListener } from './client-response'
+import { flushOutput, writeRaw } from './request-writer'
 import * as errors from '../common/errors'
 import { checkIsHttpToken } from '../common/headers'
 import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
@@ -19,6 +20,8 @@ import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from '../common
 // Read once: `http.X` goes through an import getter on every access.
 const NodeOutgoingMessage = http.OutgoingMessage as any
 const nodeFinish = NodeOutgoingMessage.prototype._finish
+const nodeWriteRaw = NodeOutgoingMessage.prototype._writeRaw
+const nodeFlushOutput = NodeOutgoingMessage.prototype._flushOutput
 
 export interface ClientRequest extends http.ClientRequest {
   [key: string | symbol]: any
@@ -118,9 +121,14 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
   if (typeof options === 'function') {
     cb = options
     options = input || {}
-  } else {
-    options = Object.assign(input || {}, options)
+  } else if (input !== null) {
+    options = Object.assign(input, options)
   }
+  // One copy of the caller's options (Node makes two): read from here on,
+  // and handed to the agent or createConnection, so the caller's object
+  // is left as it was.
+  const connectOptions: any = nullPrototypeCopy(options)
+  options = connectOptions
 
   let agent = options.agent
   const defaultAgent = options._defaultAgent || currentGlobalAgent()
@@ -142,9 +150,6 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
   if (protocol !== expectedProtocol) throw errors.ERR_INVALID_PROTOCOL(protocol, expectedProtocol)
 
   const defaultPort = options.defaultPort || this.agent?.defaultPort
-  // What goes to the agent / createConnection: a copy, so the caller's
-  // options object is left as it was (Node 20).
-  const connectOptions: any = nullPrototypeCopy(options)
   const port = connectOptions.port = options.port || defaultPort || 80
   const host = connectOptions.host = validateHost(options.hostname, 'hostname') ||
     validateHost(options.host, 'host') || 'localhost'
@@ -288,6 +293,21 @@ const proto = ClientRequest.prototype as any
 proto._finish = function _finish (this: ClientRequest) {
   nodeFinish.call(this)
   if (onRequestStart.hasSubscribers) onRequestStart.publish({ request: this })
+}
+
+// The writes of Node's OutgoingMessage, straight to the engine when they can
+// (lib/client/request-writer.ts).
+proto._writeRaw = function _writeRaw (this: ClientRequest, data: any, encoding: any, callback: any, size?: number) {
+  if (typeof encoding === 'function') {
+    callback = encoding
+    encoding = null
+  }
+  const written = writeRaw(this, data, encoding, callback)
+  return written !== undefined ? written : nodeWriteRaw.call(this, data, encoding, callback, size)
+}
+
+proto._flushOutput = function _flushOutput (this: ClientRequest, socket: any) {
+  return flushOutput.call(this, socket, nodeFlushOutput)
 }
 
 proto._implicitHeader = function _implicitHeader (this: ClientRequest) {
