@@ -70,7 +70,8 @@ export interface NativeListener {
 
 /**
  * The engine's HTTP parser for a socket JS owns (server.emit('connection', s)
- * with a TLS socket, a net.Socket or any Duplex): the same llhttp wrapper,
+ * with a TLS socket, a net.Socket or any Duplex; a client request's socket
+ * from createConnection or another agent): the same llhttp wrapper,
  * limits and upgrade rule as a NativeConnection, and the same batch records,
  * returned instead of delivered (there is no read loop to deliver from).
  */
@@ -84,13 +85,18 @@ export interface NativeParser {
   /** The socket ended: [PARSE_ERROR for a truncated message,] EOF. */
   finish (): unknown[]
   setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  /** Response mode: the request was HEAD, its response has no body. */
+  expectNoBody (): void
+  /** Response mode: the request was CONNECT, the bytes after its response's head are the tunnel's. */
+  expectUpgrade (): void
   readonly messageAge: number
   readonly headersComplete: boolean
 }
 
 export interface Binding {
   Listener: new (owner: object) => NativeListener
-  Parser: new () => NativeParser
+  /** mode: ParserMode.REQUEST (the default) or ParserMode.RESPONSE. */
+  Parser: new (mode?: number) => NativeParser
   /**
    * Creates a client connection (kind 4 | 6: host is an IP literal; kind 0:
    * host is a Unix socket path), or returns a negative errno. CONNECT (errno)
