@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "connection_wrap.h"
+
 namespace uvhttp {
 
 namespace {
@@ -47,40 +49,17 @@ void FillAddress(Napi::Env env, Napi::Object out, const sockaddr_storage& ss) {
 
 }  // namespace
 
-Napi::Function Connection::Define(Napi::Env env) {
-  return DefineClass(env, "Connection", {
-    InstanceMethod<&Connection::Write>("write"),
-    InstanceMethod<&Connection::Pause>("pause"),
-    InstanceMethod<&Connection::Resume>("resume"),
-    InstanceMethod<&Connection::Shutdown>("shutdown"),
-    InstanceMethod<&Connection::Close>("close"),
-    InstanceMethod<&Connection::SetParser>("setParser"),
-    InstanceMethod<&Connection::SetLimits>("setLimits"),
-    InstanceMethod<&Connection::ExpectNoBody>("expectNoBody"),
-    InstanceMethod<&Connection::ExpectUpgrade>("expectUpgrade"),
-    InstanceMethod<&Connection::SetNoDelay>("setNoDelay"),
-    InstanceMethod<&Connection::SetKeepAlive>("setKeepAlive"),
-    InstanceMethod<&Connection::PeerName>("peerName"),
-    InstanceMethod<&Connection::SockName>("sockName"),
-    InstanceAccessor<&Connection::GetWriteQueueSize>("writeQueueSize"),
-    InstanceAccessor<&Connection::GetBytesRead>("bytesRead"),
-    InstanceAccessor<&Connection::GetBytesWritten>("bytesWritten"),
-    InstanceAccessor<&Connection::GetFd>("fd"),
-    InstanceAccessor<&Connection::GetMessageAge>("messageAge"),
-    InstanceAccessor<&Connection::GetHeadersComplete>("headersComplete"),
-    InstanceMethod<&Connection::SetRef>("setRef"),
-  });
-}
-
-Connection::Connection(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<Connection>(info),
-      data_(info.Env().GetInstanceData<AddonData>()),
+Connection::Connection(Napi::Env env, ConnectionWrap* wrap)
+    : env_(env),
+      wrap_(wrap),
+      data_(env.GetInstanceData<AddonData>()),
       writes_(this, OnWriteDone),
       batch_(&data_->names) {
   std::memset(&handle_, 0, sizeof handle_);
+  data_->live_connections++;
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() { data_->live_connections--; }
 
 int Connection::Accept(uv_stream_t* server, bool pipe) {
   int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0)
@@ -88,8 +67,7 @@ int Connection::Accept(uv_stream_t* server, bool pipe) {
   if (r < 0) return r;
   initialized_ = true;
   handle_.tcp.data = this;
-  Ref();  // released in OnClosed
-  data_->Track(this);
+  data_->Track(this);  // deleted in OnClosed
   r = uv_accept(server, stream());
   if (r < 0) CloseHandle();
   return r;
@@ -100,7 +78,6 @@ int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* loca
   if (r < 0) return r;
   initialized_ = true;
   handle_.tcp.data = this;
-  Ref();
   data_->Track(this);
   if (local && (r = uv_tcp_bind(&handle_.tcp, local, 0)) < 0) {
     CloseHandle();
@@ -117,7 +94,6 @@ int Connection::ConnectPipe(const char* path) {
   if (r < 0) return r;
   initialized_ = true;
   handle_.pipe.data = this;
-  Ref();
   data_->Track(this);
   connect_req_.data = this;
   // libuv reports every failure of a pipe connect (ENOENT, ECONNREFUSED…)
@@ -414,9 +390,11 @@ void Connection::OnClosed(uv_handle_t* h) {
     }
     self->owner_.Reset();
   }
-  self->config_.reset();
   self->data_->Untrack(self);
-  self->Unref();
+  // libuv has run every request's callback by now: nothing refers to this
+  // any more. The wrapper keeps the counters and answers later calls itself.
+  if (self->wrap_) self->wrap_->OnCoreClosed(*self);
+  delete self;
 }
 
 void Connection::Pause(const Napi::CallbackInfo&) {
@@ -486,23 +464,11 @@ Napi::Value Connection::GetWriteQueueSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(writes_.size()));
 }
 
-Napi::Value Connection::GetBytesRead(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(bytes_read_));
-}
-
-Napi::Value Connection::GetBytesWritten(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(writes_.bytes_written()));
-}
-
 // Milliseconds since the message being parsed began, or -1 between messages
 // (the server's headersTimeout/requestTimeout sweep reads it).
 Napi::Value Connection::GetMessageAge(const Napi::CallbackInfo& info) {
   if (message_started_ == 0) return Napi::Number::New(info.Env(), -1);
   return Napi::Number::New(info.Env(), static_cast<double>(uv_now(data_->loop) - message_started_));
-}
-
-Napi::Value Connection::GetHeadersComplete(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), headers_complete_);
 }
 
 // setRef(false) lets the process exit while this connection is open.

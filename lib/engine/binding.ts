@@ -99,6 +99,8 @@ export interface Binding {
     onConnection (listenerOwner: object, conn: NativeConnection): ConnectionOwner
     onBatch (this: ConnectionOwner, ...batch: unknown[]): void
   }): void
+  /** Native connections whose state is not yet freed (tests: freed at close, not at GC). */
+  liveConnections (): number
   /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
   METHODS: string[]
   versions: { llhttp: string }
