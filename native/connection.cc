@@ -53,7 +53,7 @@ Connection::Connection(Napi::Env env, ConnectionWrap* wrap)
     : env_(env),
       wrap_(wrap),
       data_(env.GetInstanceData<AddonData>()),
-      writes_(this, OnWriteDone),
+      writes_(this, this, OnWriteDone),
       batch_(&data_->names) {
   std::memset(&handle_, 0, sizeof handle_);
   data_->live_connections++;
@@ -319,7 +319,7 @@ int Connection::FlushWrites(const char* extra, size_t extra_len) {
     return UV_EPIPE;
   }
   bool had_queue = writes_.queued() > 0;
-  int r = writes_.Flush(stream(), extra, extra_len);
+  int r = writes_.Flush(extra, extra_len);
   // Bytes the kernel refused now wait in uv_write: say when they are gone.
   if (r == 0 && !had_queue && writes_.queued() > 0) need_drain_ = true;
   if (r == 0 && want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
@@ -371,7 +371,7 @@ void Connection::CloseHandle() {
   if (closing_ || !initialized_) return;
   // What JS wrote before closing leaves now, as it would have without the
   // cork (Node writes a canned 400 and destroys the socket right after).
-  if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush(stream());
+  if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush();
   closing_ = true;
   writes_.cork().clear();
   if (reading_) uv_read_stop(stream());

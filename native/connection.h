@@ -33,7 +33,7 @@ struct ConnectionConfig {
 
 class ConnectionWrap;
 
-class Connection : public ParserSink, public LoopHandle {
+class Connection : public ParserSink, public LoopHandle, public WriteTransport {
  public:
   Connection(Napi::Env env, ConnectionWrap* wrap);
   ~Connection() override;
@@ -66,6 +66,12 @@ class Connection : public ParserSink, public LoopHandle {
   void OnHead(const HeadInfo& head) override;
   void OnBody(const char* data, size_t len) override;
   void OnMessageEnd(const HeaderList* trailers) override;
+
+  // WriteTransport: the socket's side of writes_.
+  int TryWrite(const uv_buf_t* bufs, unsigned nbufs) override { return uv_try_write(stream(), bufs, nbufs); }
+  int StartWrite(uv_write_t* req, const uv_buf_t* buf) override {
+    return uv_write(req, stream(), buf, 1, WriteQueue::OnWritten);
+  }
 
   // JS methods (lib/engine/binding.ts NativeConnection), reached through
   // ConnectionWrap while this object lives.
