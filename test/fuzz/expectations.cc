@@ -163,6 +163,11 @@ std::vector<Case> Build() {
   ok("100 Continue then 200", res,
      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx",
      {Msg(100, "Continue", {}), Msg(200, "OK", {"Content-Length", "1"}, "x")});
+  ok("a 1xx answer ends at its head, whatever framing it carries", res,
+     "HTTP/1.1 163 Custom\r\nContent-Length: 5\r\n\r\nHTTP/1.1 199 X\r\nTransfer-Encoding: chunked\r\n\r\n"
+     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+     {Msg(163, "Custom", {"Content-Length", "5"}), Msg(199, "X", {"Transfer-Encoding", "chunked"}),
+      Msg(200, "OK", {"Content-Length", "2"}, "hi")});
   ok("empty reason phrase", res, "HTTP/1.1 404 \r\nContent-Length: 0\r\n\r\n",
      {Msg(404, "", {"Content-Length", "0"})});
   {
