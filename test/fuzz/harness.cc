@@ -157,6 +157,22 @@ class HookedRecorder : public Recorder {
 
 }  // namespace
 
+void ForEachRead(const std::string& input, const std::vector<size_t>& cuts,
+                 const std::function<bool(const char* read, size_t n, size_t start)>& fn) {
+  size_t start = 0;
+  for (size_t i = 0; i <= cuts.size(); i++) {
+    size_t end = i < cuts.size() ? cuts[i] : input.size();
+    if (end <= start) continue;
+    size_t n = end - start;
+    std::unique_ptr<char[]> read(new char[n]);
+    std::memcpy(read.get(), input.data() + start, n);
+    bool more = fn(read.get(), n, start);
+    std::memset(read.get(), 0xA5, n);
+    if (!more) return;
+    start = end;
+  }
+}
+
 Outcome Parse(const std::string& input, const std::vector<size_t>& cuts, const Options& opt,
               HttpParser* reused, const Hooks& hooks) {
   Outcome out;
@@ -167,33 +183,25 @@ Outcome Parse(const std::string& input, const std::vector<size_t>& cuts, const O
   parser.SetLimits(opt.max_header_size, opt.lenient);
   if (opt.expect_no_body) parser.ExpectNoBody();
   if (hooks.before) hooks.before(parser);
-  size_t start = 0;
-  for (size_t i = 0; i <= cuts.size(); i++) {
-    size_t end = i < cuts.size() ? cuts[i] : input.size();
-    if (end <= start) continue;
-    size_t n = end - start;
-    std::unique_ptr<char[]> read(new char[n]);
-    std::memcpy(read.get(), input.data() + start, n);
-    sink.SetRead(read.get(), n);
+  bool parsing = true;
+  ForEachRead(input, cuts, [&](const char* read, size_t n, size_t start) {
+    sink.SetRead(read, n);
     size_t consumed = 0;
-    HttpParser::Result r = parser.Execute(read.get(), n, &consumed);
-    std::memset(read.get(), 0xA5, n);  // the connection reuses its read buffer
+    HttpParser::Result r = parser.Execute(read, n, &consumed);
     sink.SetRead(nullptr, 0);
     if (r == HttpParser::Result::kUpgrade) {
       Expect(consumed <= n, "upgrade offset past the read");
       out.end = End::kUpgrade;
       out.upgrade_at = start + consumed;
-      return out;
-    }
-    if (r == HttpParser::Result::kError) {
+    } else if (r == HttpParser::Result::kError) {
       CheckError(parser.error(), n);
       out.end = End::kError;
       out.error_code = parser.error().code;
       out.error_reason = parser.error().reason;
-      return out;
     }
-    start = end;
-  }
+    return parsing = r == HttpParser::Result::kOk;
+  });
+  if (!parsing) return out;
   if (opt.finish && parser.Finish() == HttpParser::Result::kError) {
     CheckError(parser.error(), 0);
     out.end = End::kError;

@@ -127,6 +127,14 @@ struct Hooks {
   std::function<void(HttpParser& parser, const Message& m)> after_message;
 };
 
+// Calls fn(read, n, start) for each read of input cut at cuts (sorted
+// offsets; start is the read's offset in input), each read in its own heap
+// block, scrubbed and freed when fn returns, as the connection reuses its
+// read buffer: whoever kept a pointer into it is caught. Stops when fn
+// returns false.
+void ForEachRead(const std::string& input, const std::vector<size_t>& cuts,
+                 const std::function<bool(const char* read, size_t n, size_t start)>& fn);
+
 // Parses input cut into reads at cuts (sorted offsets). parser, when given, is
 // reused through Init as Connection::SetParser does; otherwise a fresh one.
 Outcome Parse(const std::string& input, const std::vector<size_t>& cuts, const Options& opt,

@@ -13,8 +13,6 @@
 // the same heads, header lists, bodies, trailers, upgrade bytes and error,
 // with bytesParsed inside the read and rawPacket the read itself.
 #include <cstdint>
-#include <cstring>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -215,23 +213,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.SetLimits(opt.max_header_size, opt.lenient);
   Decoder decoded;
   bool parsing = true;
-  size_t start = 0;
-  for (size_t i = 0; i <= cuts.size() && parsing; i++) {
-    size_t end = i < cuts.size() ? cuts[i] : input.size();
-    if (end <= start) continue;
-    size_t n = end - start;
-    std::unique_ptr<char[]> read(new char[n]);
-    std::memcpy(read.get(), input.data() + start, n);
-    sink.SetRead(read.get(), n);
+  size_t end = 0;  // of the last read
+  fuzz::ForEachRead(input, cuts, [&](const char* read, size_t n, size_t start) {
+    sink.SetRead(read, n);
     size_t consumed = 0;
-    switch (parser.Execute(read.get(), n, &consumed)) {
+    switch (parser.Execute(read, n, &consumed)) {
       case uvhttp::HttpParser::Result::kOk:
         break;
       case uvhttp::HttpParser::Result::kUpgrade:
         Expect(consumed <= n, "upgrade offset past the read");
         said.end = End::kUpgrade;
         said.upgrade_at = start + consumed;
-        if (consumed < n) batch.PushBytes(nullptr, uvhttp::kEvData, read.get() + consumed, n - consumed);
+        if (consumed < n) batch.PushBytes(nullptr, uvhttp::kEvData, read + consumed, n - consumed);
         parsing = false;
         break;
       case uvhttp::HttpParser::Result::kError:
@@ -239,17 +232,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         said.end = End::kError;
         said.error_code = parser.error().code;
         said.error_reason = parser.error().reason;
-        batch.PushParseError(nullptr, parser.error(), parser.error().pos, read.get(), n);
+        batch.PushParseError(nullptr, parser.error(), parser.error().pos, read, n);
         parsing = false;
         break;
     }
-    std::string bytes(read.get(), n);
-    std::memset(read.get(), 0xA5, n);  // the read buffer is reused: the batch holds copies
     sink.SetRead(nullptr, 0);
-    decoded.Batch(std::vector<Slot>(batch.values(), batch.values() + batch.size()), bytes, start);
+    decoded.Batch(std::vector<Slot>(batch.values(), batch.values() + batch.size()), std::string(read, n), start);
     batch.Clear();
-    start = end;
-  }
+    end = start + n;
+    return parsing;
+  });
   if (parsing && opt.finish) {
     if (parser.Finish() == uvhttp::HttpParser::Result::kError) {
       fuzz::CheckError(parser.error(), 0);
@@ -260,7 +252,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       batch.PushParseError(nullptr, parser.error(), 0, nullptr, 0);
     }
     batch.PushInt(nullptr, uvhttp::kEvEof);
-    decoded.Batch(std::vector<Slot>(batch.values(), batch.values() + batch.size()), std::string(), start);
+    decoded.Batch(std::vector<Slot>(batch.values(), batch.values() + batch.size()), std::string(), end);
     Expect(decoded.eof(), "no EOF record after the peer closed");
   }
   // The batch carries what the parser said, except what has no record: a
