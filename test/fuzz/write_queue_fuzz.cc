@@ -70,20 +70,18 @@ class FakeKernel : public uvhttp::WriteTransport {
     // The bytes are read when the kernel takes them, as libuv does: a queue
     // that freed or reused them meanwhile is caught then.
     pending_.push_back({req, buf->base, buf->len});
+    pending_bytes_ += buf->len;
     return 0;
   }
 
   bool busy() const { return !pending_.empty(); }
-  size_t pending_bytes() const {
-    size_t n = 0;
-    for (const Pending& p : pending_) n += p.len;
-    return n;
-  }
+  size_t pending_bytes() const { return pending_bytes_; }
 
   // The oldest pending write finishes: taken whole (0) or failed.
   void Complete(int status) {
     Pending p = pending_.front();
     pending_.pop_front();
+    pending_bytes_ -= p.len;
     if (status == 0) Take(p.base, p.len);
     WriteQueue::OnWritten(p.req, status);
   }
@@ -107,6 +105,7 @@ class FakeKernel : public uvhttp::WriteTransport {
     size_t len;
   };
   std::deque<Pending> pending_;
+  size_t pending_bytes_ = 0;
 };
 
 struct Connection {
