@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "connection_wrap.h"
+
 namespace uvhttp {
 
 Napi::Function Listener::Define(Napi::Env env) {
@@ -165,7 +167,7 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
   Napi::Env env = self->Env();
   Napi::HandleScope scope(env);
   Napi::Object wrapper = self->data_->connection_ctor.New({});
-  Connection* conn = Connection::Unwrap(wrapper);
+  Connection* conn = ConnectionWrap::Unwrap(wrapper)->core();
   if (conn->Accept(server, self->is_pipe_) < 0) return;
   napi_value owner = CallIntoJs(env, self->data_->on_connection, self->owner_.Value(),
                                 {self->owner_.Value(), wrapper}, self->config_->async_context);

@@ -126,6 +126,8 @@ export interface Binding {
    * see the engine's sockets (the test suite's open-handle report uses it).
    */
   activeHandles (): string[]
+  /** Native connections whose state is not yet freed (tests: freed at close, not at GC). */
+  liveConnections (): number
   /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
   METHODS: string[]
   versions: { llhttp: string }
