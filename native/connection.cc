@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "connection_wrap.h"
+
 namespace uvhttp {
 
 namespace {
@@ -47,41 +49,17 @@ void FillAddress(Napi::Env env, Napi::Object out, const sockaddr_storage& ss) {
 
 }  // namespace
 
-Napi::Function Connection::Define(Napi::Env env) {
-  return DefineClass(env, "Connection", {
-    InstanceMethod<&Connection::Write>("write"),
-    InstanceMethod<&Connection::Pause>("pause"),
-    InstanceMethod<&Connection::Resume>("resume"),
-    InstanceMethod<&Connection::Shutdown>("shutdown"),
-    InstanceMethod<&Connection::Close>("close"),
-    InstanceMethod<&Connection::Reset>("reset"),
-    InstanceMethod<&Connection::SetParser>("setParser"),
-    InstanceMethod<&Connection::SetLimits>("setLimits"),
-    InstanceMethod<&Connection::ExpectNoBody>("expectNoBody"),
-    InstanceMethod<&Connection::ExpectUpgrade>("expectUpgrade"),
-    InstanceMethod<&Connection::SetNoDelay>("setNoDelay"),
-    InstanceMethod<&Connection::SetKeepAlive>("setKeepAlive"),
-    InstanceMethod<&Connection::PeerName>("peerName"),
-    InstanceMethod<&Connection::SockName>("sockName"),
-    InstanceAccessor<&Connection::GetWriteQueueSize>("writeQueueSize"),
-    InstanceAccessor<&Connection::GetBytesRead>("bytesRead"),
-    InstanceAccessor<&Connection::GetBytesWritten>("bytesWritten"),
-    InstanceAccessor<&Connection::GetFd>("fd"),
-    InstanceAccessor<&Connection::GetMessageAge>("messageAge"),
-    InstanceAccessor<&Connection::GetHeadersComplete>("headersComplete"),
-    InstanceMethod<&Connection::SetRef>("setRef"),
-  });
-}
-
-Connection::Connection(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<Connection>(info),
-      data_(info.Env().GetInstanceData<AddonData>()),
-      writes_(this, OnWriteDone),
+Connection::Connection(Napi::Env env, ConnectionWrap* wrap)
+    : env_(env),
+      wrap_(wrap),
+      data_(env.GetInstanceData<AddonData>()),
+      writes_(this, this, OnWriteDone),
       batch_(&data_->names) {
   std::memset(&handle_, 0, sizeof handle_);
+  data_->live_connections++;
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() { data_->live_connections--; }
 
 int Connection::Accept(uv_stream_t* server, bool pipe) {
   int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0)
@@ -89,8 +67,7 @@ int Connection::Accept(uv_stream_t* server, bool pipe) {
   if (r < 0) return r;
   initialized_ = true;
   handle_.tcp.data = this;
-  Ref();  // released in OnClosed
-  data_->Track(this);
+  data_->Track(this);  // deleted in OnClosed
   r = uv_accept(server, stream());
   if (r < 0) CloseHandle();
   return r;
@@ -101,7 +78,6 @@ int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* loca
   if (r < 0) return r;
   initialized_ = true;
   handle_.tcp.data = this;
-  Ref();
   data_->Track(this);
   if (local && (r = uv_tcp_bind(&handle_.tcp, local, 0)) < 0) {
     CloseHandle();
@@ -118,7 +94,6 @@ int Connection::ConnectPipe(const char* path) {
   if (r < 0) return r;
   initialized_ = true;
   handle_.pipe.data = this;
-  Ref();
   data_->Track(this);
   connect_req_.data = this;
   // libuv reports every failure of a pipe connect (ENOENT, ECONNREFUSED…)
@@ -290,16 +265,17 @@ void Connection::Deliver() {
     return;
   }
   napi_env env = Env();
+  napi_async_context context = context_ ? *context_ : config_->async_context;
   // The records are the call's arguments; a batch too long for a call's
   // arguments (a flood of tiny pipelined requests) goes as one array. The
   // batch is emptied after the call: what JS calls on the connection meanwhile
   // (write, pause, close…) adds no records; those come from libuv callbacks.
   if (batch_.size() <= kMaxBatchArgs) {
-    CallIntoJs(env, data_->on_batch, owner_.Value(), batch_.size(), batch_.values(), config_->async_context);
+    CallIntoJs(env, data_->on_batch, owner_.Value(), batch_.size(), batch_.values(), context);
     batch_.Clear();
   } else {
     napi_value array = batch_.TakeArray(env);
-    CallIntoJs(env, data_->on_batch, owner_.Value(), 1, &array, config_->async_context);
+    CallIntoJs(env, data_->on_batch, owner_.Value(), 1, &array, context);
   }
 }
 
@@ -309,6 +285,9 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   if (!alive() || want_shutdown_) return Napi::Number::New(env, UV_EPIPE);
   int flags = info[3].As<Napi::Number>().Int32Value();
+  bool held = (flags & kWriteHold) != 0;
+  // A write that is not held commits what was (Node's uncork writes it all).
+  if (held) writes_.Hold(); else writes_.Commit();
   std::string& cork = writes_.cork();
   if (info[0].IsString()) AppendJsString(env, info[0], false, &cork);
   napi_value body = info[1];
@@ -319,7 +298,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
     Napi::TypedArray ta = info[1].As<Napi::TypedArray>();
     const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
     size_t len = ta.ByteLength();
-    if (len >= kDirectWriteMin) {
+    if (len >= kDirectWriteMin && !held) {
       r = FlushWrites(p, len);  // large bodies skip the cork buffer
     } else {
       cork.append(p, len);
@@ -327,7 +306,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   }
   if (info[2].IsString()) AppendJsString(env, info[2], false, &cork);
   if (flags & kWriteEnd) want_shutdown_ = close_after_shutdown_ = true;
-  bool hold = in_batch_ ? cork.size() < kCorkLimit : (flags & kWriteMore) != 0;
+  bool hold = held || (in_batch_ ? cork.size() < kCorkLimit : (flags & kWriteMore) != 0);
   if (r == 0 && !hold) r = FlushWrites();
   if (r < 0) return Napi::Number::New(env, r);
   if (want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
@@ -338,13 +317,23 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(queued));
 }
 
+// flush(): commits what was held (WriteFlag HOLD, the socket was corked);
+// it leaves now, or when the batch being delivered returns. Returns what
+// write() returns: the bytes the kernel refused (queued), or a negative
+// libuv error.
+Napi::Value Connection::Flush(const Napi::CallbackInfo& info) {
+  writes_.Commit();
+  int r = alive() && !in_batch_ ? FlushWrites() : 0;
+  return Napi::Number::New(info.Env(), r < 0 ? r : static_cast<double>(writes_.queued()));
+}
+
 int Connection::FlushWrites(const char* extra, size_t extra_len) {
   if (closing_ || !initialized_) {
-    writes_.cork().clear();
+    writes_.ClearCork();
     return UV_EPIPE;
   }
   bool had_queue = writes_.queued() > 0;
-  int r = writes_.Flush(stream(), extra, extra_len);
+  int r = writes_.Flush(extra, extra_len);
   // Bytes the kernel refused now wait in uv_write: say when they are gone.
   if (r == 0 && !had_queue && writes_.queued() > 0) need_drain_ = true;
   if (r == 0 && want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
@@ -405,10 +394,12 @@ Napi::Value Connection::Reset(const Napi::CallbackInfo& info) {
 int Connection::CloseHandle(bool reset) {
   if (closing_ || !initialized_) return 0;
   // What JS wrote before closing leaves now, as it would have without the
-  // cork (Node writes a canned 400 and destroys the socket right after).
-  if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush(stream());
+  // cork (Node writes a canned 400 and destroys the socket right after);
+  // what a corked socket held never leaves, as Node's corked writes do not.
+  writes_.DropHeld();
+  if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush();
   closing_ = true;
-  writes_.cork().clear();
+  writes_.ClearCork();
   if (reading_) uv_read_stop(stream());
   reading_ = false;
   int r = reset ? uv_tcp_close_reset(&handle_.tcp, OnClosed) : 0;
@@ -427,9 +418,11 @@ void Connection::OnClosed(uv_handle_t* h) {
     }
     self->owner_.Reset();
   }
-  self->config_.reset();
   self->data_->Untrack(self);
-  self->Unref();
+  // libuv has run every request's callback by now: nothing refers to this
+  // any more. The wrapper keeps the counters and answers later calls itself.
+  if (self->wrap_) self->wrap_->OnCoreClosed(*self);
+  delete self;
 }
 
 void Connection::Pause(const Napi::CallbackInfo&) {
@@ -447,6 +440,17 @@ void Connection::BeginReading() {
   if (alive() && !paused_ && !eof_ && !reading_ && mode_ >= kParserNone) {
     reading_ = uv_read_start(stream(), OnAlloc, OnRead) == 0;
   }
+}
+
+// adoptAsyncContext(resource): from now on this connection's callbacks run
+// in the async context of the caller, created here: what Node's
+// per-connection (server) and per-request (client) HTTP parser resources are
+// (Node names both HTTPINCOMINGMESSAGE). The resource is the connection's JS
+// owner or an object it keeps (ConnectionConfig says why). The previous
+// context, if any, ends.
+void Connection::AdoptAsyncContext(const Napi::CallbackInfo& info) {
+  if (closing_) return;
+  context_ = std::make_unique<Napi::AsyncContext>(info.Env(), "HTTPINCOMINGMESSAGE", info[0].As<Napi::Object>());
 }
 
 void Connection::SetParser(const Napi::CallbackInfo& info) {
@@ -499,23 +503,11 @@ Napi::Value Connection::GetWriteQueueSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(writes_.size()));
 }
 
-Napi::Value Connection::GetBytesRead(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(bytes_read_));
-}
-
-Napi::Value Connection::GetBytesWritten(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(writes_.bytes_written()));
-}
-
 // Milliseconds since the message being parsed began, or -1 between messages
 // (the server's headersTimeout/requestTimeout sweep reads it).
 Napi::Value Connection::GetMessageAge(const Napi::CallbackInfo& info) {
   if (message_started_ == 0) return Napi::Number::New(info.Env(), -1);
   return Napi::Number::New(info.Env(), static_cast<double>(uv_now(data_->loop) - message_started_));
-}
-
-Napi::Value Connection::GetHeadersComplete(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), headers_complete_);
 }
 
 // setRef(false) lets the process exit while this connection is open.

@@ -210,15 +210,17 @@ int HttpParser::OnHeadersComplete(llhttp_t* p) {
   // is the new protocol's (Node's parserOnIncoming returns 2 for it, so an
   // upgrade with Content-Length hands those bytes over in `head`).
   if (tunnel || (upgrade && p->type == HTTP_REQUEST)) return 2;
+  // Every 1xx answer but 101 ends at its head (RFC 9110 15.2), whatever
+  // framing headers it carries; llhttp knows that only of 100, 102 and 103.
+  // Node's client skips such a body too, so the bytes after the head are the
+  // next answer (found by test/fuzz/response_fuzz.cc). A HEAD's final answer
+  // may follow interim ones: its flag stays for it.
+  int status = p->status_code;
+  if (p->type == HTTP_RESPONSE && status >= 100 && status < 200 && status != 101) return 1;
   if (self->skip_body_) {
-    // A HEAD's final answer may follow interim 1xx ones (which never have a
-    // body): keep the flag for it. 101 ends HTTP on this connection.
-    int status = p->status_code;
-    bool interim = p->type == HTTP_RESPONSE && status >= 100 && status < 200 && status != 101;
-    if (!interim) {
-      self->skip_body_ = false;
-      return upgrade ? 2 : 1;
-    }
+    // 101 ends HTTP on this connection.
+    self->skip_body_ = false;
+    return upgrade ? 2 : 1;
   }
   return 0;
 }

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "connection_wrap.h"
+
 namespace uvhttp {
 
 Napi::Function Listener::Define(Napi::Env env) {
@@ -13,6 +15,8 @@ Napi::Function Listener::Define(Napi::Env env) {
     InstanceMethod<&Listener::Listen>("listen"),
     InstanceMethod<&Listener::Open>("open"),
     InstanceMethod<&Listener::SockName>("sockName"),
+    InstanceAccessor<&Listener::GetFd>("fd"),
+    InstanceAccessor<&Listener::GetPipe>("pipe"),
     InstanceMethod<&Listener::SetUpgrade>("setUpgrade"),
     InstanceMethod<&Listener::SetLimits>("setLimits"),
     InstanceMethod<&Listener::Close>("close"),
@@ -23,7 +27,7 @@ Napi::Function Listener::Define(Napi::Env env) {
 Listener::Listener(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<Listener>(info),
       data_(info.Env().GetInstanceData<AddonData>()),
-      config_(std::make_shared<ConnectionConfig>(info.Env(), "HTTPINCOMINGMESSAGE")) {
+      config_(std::make_shared<ConnectionConfig>(info.Env(), "HTTPINCOMINGMESSAGE", info.This().As<Napi::Object>())) {
   std::memset(&handle_, 0, sizeof handle_);
   owner_ = Napi::Persistent(info[0].As<Napi::Object>());
 }
@@ -117,6 +121,17 @@ Napi::Value Listener::SockName(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, 0);
 }
 
+// The listening socket's descriptor (server._handle.fd), or -1.
+Napi::Value Listener::GetFd(const Napi::CallbackInfo& info) {
+  uv_os_fd_t fd = -1;
+  if (initialized_ && !closing_) uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd);
+  return Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value Listener::GetPipe(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), is_pipe_);
+}
+
 void Listener::SetUpgrade(const Napi::CallbackInfo& info) {
   config_->want_upgrade = info[0].ToBoolean().Value();
 }
@@ -152,7 +167,7 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
   Napi::Env env = self->Env();
   Napi::HandleScope scope(env);
   Napi::Object wrapper = self->data_->connection_ctor.New({});
-  Connection* conn = Connection::Unwrap(wrapper);
+  Connection* conn = ConnectionWrap::Unwrap(wrapper)->core();
   if (conn->Accept(server, self->is_pipe_) < 0) return;
   napi_value owner = CallIntoJs(env, self->data_->on_connection, self->owner_.Value(),
                                 {self->owner_.Value(), wrapper}, self->config_->async_context);

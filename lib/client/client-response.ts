@@ -8,12 +8,13 @@
 // (binding.Parser: the same llhttp wrapper, limits, HEAD/CONNECT/1xx rules
 // and batch records), whose records reach the same ResponseParser, so both
 // paths behave the same from here on.
-import * as dc from 'diagnostics_channel'
 import { ClientConnection, connectionOf, ResponseSink } from './client-connection'
 import { binding, NativeParser } from '../engine/binding'
 import { BatchReader, readBatch } from '../engine/batch-reader'
 import { DEFAULT_MAX_HEADER_SIZE, HeadFlag, ParserMode } from '../engine/constants'
+import { clientRequestError, clientResponseFinish } from '../common/channels'
 import { connResetException, parseError, ParseError } from '../common/errors'
+import { keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
 import { IncomingMessage } from '../common/incoming-message'
 import { kNeedDrain } from '../common/node-internals'
 import { answerLateConnectListeners, kOwner } from '../engine/socket'
@@ -22,14 +23,8 @@ import { answerLateConnectListeners, kOwner } from '../engine/socket'
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const common = require('_http_common')
 
-const onRequestError = dc.channel('http.client.request.error')
-const onResponseFinish = dc.channel('http.client.response.finish')
-
-/** Node's default cap on header entries a response may bring (parser.maxHeaderPairs). */
-const MAX_HEADER_PAIRS = 2000
-
 export function emitErrorEvent (req: any, err: Error): void {
-  if (onRequestError.hasSubscribers) onRequestError.publish({ request: req, error: err })
+  if (clientRequestError.hasSubscribers) clientRequestError.publish({ request: req, error: err })
   req.emit('error', err)
 }
 
@@ -51,7 +46,8 @@ class ResponseParser implements ResponseSink {
   upgrading = false
   upgradeEnded = false
   freed = false
-  maxHeaderPairs = MAX_HEADER_PAIRS
+  /** Node's parser.maxHeaderPairs: entries kept of the response's header lines (0 or less: all). */
+  maxHeaderPairs = maxHeaderEntries(null)
   joinDuplicateHeaders: boolean | undefined
 
   constructor (readonly req: any, readonly socket: any, readonly conn: ClientConnection | null) {}
@@ -68,9 +64,8 @@ class ResponseParser implements ResponseSink {
     res.joinDuplicateHeaders = this.joinDuplicateHeaders
     res.url = ''
     res.upgrade = (flags & HeadFlag.UPGRADE) !== 0
-    let n = raw.length
-    if (this.maxHeaderPairs > 0) n = Math.min(n, this.maxHeaderPairs)
-    res._addHeaderLines(raw, n)
+    raw = keptHeaderLines(raw, this.maxHeaderPairs)
+    res._addHeaderLines(raw, keptHeaderCount(raw, this.maxHeaderPairs))
     res.statusCode = status
     res.statusMessage = message
     this.incoming = res
@@ -108,7 +103,7 @@ class ResponseParser implements ResponseSink {
     }
     // Keep-alive needs the server's consent, and never survives an upgrade.
     if (req.shouldKeepAlive && !shouldKeepAlive && !req.upgradeOrConnect) req.shouldKeepAlive = false
-    if (onResponseFinish.hasSubscribers) onResponseFinish.publish({ request: req, response: res })
+    if (clientResponseFinish.hasSubscribers) clientResponseFinish.publish({ request: req, response: res })
     req.res = res
     res.req = req
     // Ours first, so the socket is cleaned up whatever the user's handlers do.
@@ -332,7 +327,7 @@ export function attachResponseParser (req: any, socket: any): void {
   const lenient: boolean = req.insecureHTTPParser === undefined ? common.isLenient() : req.insecureHTTPParser
   const conn = connectionOf(socket)
   const parser = conn !== null ? new ResponseParser(req, socket, conn) : new ForeignResponseParser(req, socket, lenient)
-  if (typeof req.maxHeadersCount === 'number') parser.maxHeaderPairs = req.maxHeadersCount << 1
+  parser.maxHeaderPairs = maxHeaderEntries(req.maxHeadersCount)
   parser.joinDuplicateHeaders = req.joinDuplicateHeaders
   req.parser = parser
   socket.parser = parser

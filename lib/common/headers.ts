@@ -65,3 +65,41 @@ export function validateHeaderValue (name: string, value: unknown): void {
     throw ERR_INVALID_CHAR('header content', name)
   }
 }
+
+// --- How many header lines a message keeps (maxHeadersCount) -----------------
+
+/** Node's parser.maxHeaderPairs when maxHeadersCount is not a number. */
+const DEFAULT_MAX_HEADER_ENTRIES = 2000
+/**
+ * Node's parser holds 32 header fields (node_http_parser.cc
+ * kMaxHeaderFieldsCount); when the 32nd begins, it hands the 31 complete
+ * pairs before it to JS (parserOnHeaders) and starts over.
+ */
+const HEADER_GROUP_ENTRIES = 62
+
+/**
+ * parser.maxHeaderPairs for a server's or a request's maxHeadersCount: a
+ * count of entries (names and values); 0 or less means no limit.
+ */
+export function maxHeaderEntries (maxHeadersCount: unknown): number {
+  return typeof maxHeadersCount === 'number' ? maxHeadersCount << 1 : DEFAULT_MAX_HEADER_ENTRIES
+}
+
+/**
+ * The raw header list as Node keeps it (rawHeaders). A head of more than 31
+ * fields reaches JS in groups of 31 pairs, and parserOnHeaders appends a
+ * group only while fewer than maxEntries entries are kept, so the list ends
+ * at the first group boundary at or past the limit. _addHeaderLines then
+ * reads at most maxEntries of it (keptHeaderCount).
+ */
+export function keptHeaderLines (raw: string[], maxEntries: number): string[] {
+  if (raw.length <= HEADER_GROUP_ENTRIES || maxEntries <= 0) return raw
+  let kept = 0
+  while (kept < raw.length && kept < maxEntries) kept += HEADER_GROUP_ENTRIES
+  return kept >= raw.length ? raw : raw.slice(0, kept)
+}
+
+/** How many entries of the kept list become req.headers / res.headers. */
+export function keptHeaderCount (raw: string[], maxEntries: number): number {
+  return maxEntries > 0 && maxEntries < raw.length ? maxEntries : raw.length
+}

@@ -19,6 +19,11 @@ export interface NativeConnection {
    * Returns the bytes still queued in user space, or a negative errno.
    */
   write (prefix: string | null, body: Buffer | Uint8Array | string | null, suffix: string | null, flags: number): number
+  /**
+   * Commits what writes flagged HOLD left held: it leaves now, or when the
+   * batch being delivered returns. Returns what write() returns.
+   */
+  flush (): number
   /** Stop uv_read (backpressure) / start it again. */
   pause (): void
   resume (): void
@@ -53,6 +58,12 @@ export interface NativeConnection {
   /** The next response answers CONNECT: the bytes after its head are the tunnel's (client side). */
   expectUpgrade (): void
   setRef (on: boolean): void
+  /**
+   * From now on the connection's callbacks run in the caller's async context
+   * (its AsyncLocalStorage stores), not the one it was created with.
+   * `resource` is the connection's owner (what receives its batches).
+   */
+  adoptAsyncContext (resource: object): void
 }
 
 export interface NativeListener {
@@ -61,6 +72,10 @@ export interface NativeListener {
   /** Adopt an already bound fd (listen(handle)); returns 0 or a negative errno. */
   open (fd: number, backlog: number): number
   sockName (out: PeerInfo): number
+  /** The listening socket's descriptor, or -1. */
+  readonly fd: number
+  /** It listens on a Unix domain socket (or a Windows pipe), not TCP. */
+  readonly pipe: boolean
   /** Whether requests with Connection: Upgrade leave the parser (an 'upgrade' listener exists). */
   setUpgrade (on: boolean): void
   setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
@@ -117,6 +132,8 @@ export interface Binding {
    * see the engine's sockets (the test suite's open-handle report uses it).
    */
   activeHandles (): string[]
+  /** Native connections whose state is not yet freed (tests: freed at close, not at GC). */
+  liveConnections (): number
   /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
   METHODS: string[]
   versions: { llhttp: string }

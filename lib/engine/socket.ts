@@ -18,6 +18,8 @@ export interface SocketOwner {
   afterDrain (cb: (err?: Error | null) => void): void
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued: number
+  /** The last write was held (WriteFlag.HOLD): the socket's uncork must flush it. */
+  held: boolean
 }
 
 /** The connection state behind a socket (ServerConnection / ClientConnection). */
@@ -35,9 +37,6 @@ function bodyOf (chunk: any, encoding: string | undefined): string | Uint8Array 
       encoding === 'binary' || encoding === 'ascii') return chunk
   return Buffer.from(chunk, encoding as BufferEncoding)
 }
-
-/** Stream's destroy(err, cb) (net.Socket's typings know only its first argument). */
-const streamDestroy = net.Socket.prototype.destroy as (this: net.Socket, err?: Error, cb?: (err: Error | null) => void) => any
 
 export class Socket extends net.Socket {
   [kOwner]: SocketOwner
@@ -70,6 +69,22 @@ export class Socket extends net.Socket {
 
   // ---- writing -------------------------------------------------------------
 
+  // A response's write() holds its bytes in the engine while Node keeps the
+  // socket corked (lib/server/server-response.ts): they leave when it
+  // uncorks (Node's connectionCorkNT at the end of the tick, or end()), as
+  // Node's corked socket writes them then; a destroy before drops them.
+  override uncork (): void {
+    super.uncork()
+    const owner = this[kOwner]
+    if (owner.held && this.writableCorked === 0) {
+      owner.held = false
+      if (owner.closed) return
+      const queued = owner.native.flush()
+      if (queued < 0) this.destroy(errnoException(queued, 'write'))
+      else owner.lastQueued = queued
+    }
+  }
+
   override _write (chunk: any, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.writeNative(bodyOf(chunk, encoding), flagsFor(encoding), cb)
   }
@@ -77,6 +92,7 @@ export class Socket extends net.Socket {
   override _writev (chunks: Array<{ chunk: any, encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
     const last = chunks.length - 1
+    owner.held = false // these writes commit what was held
     for (let i = 0; i < last && !owner.closed; i++) {
       const { chunk, encoding } = chunks[i]
       const queued = owner.native.write(null, bodyOf(chunk, encoding), null, flagsFor(encoding) | WriteFlag.MORE)
@@ -92,6 +108,7 @@ export class Socket extends net.Socket {
       return
     }
     const queued = owner.native.write(null, body, null, flags)
+    owner.held = false
     if (this.timeout) this._unrefTimer()
     if (queued < 0) {
       cb(errnoException(queued, 'write'))
@@ -108,17 +125,17 @@ export class Socket extends net.Socket {
     cb()
   }
 
-  // As net.Socket's: the callback runs now, 'close' when libuv has closed
-  // the handle (onNativeClose), or on the next tick if it is closed already.
-  // The idle timer stops with the socket, as net.Socket's _destroy clears
-  // it. Here, before the stream is marked destroyed: setTimeout() does
-  // nothing on a destroyed socket, and a timer left armed would be
-  // refreshed by the engine's last records and fire 'timeout' after 'close'.
-  override destroy (err?: Error, cb?: (err: Error | null) => void): this {
-    if (!this.destroyed && this.timeout) this.setTimeout(0)
-    return streamDestroy.call(this, err, cb)
+  // net.Socket's _destroy clears its timeout's timer, which only net can
+  // reach; setTimeout(0) can, but not once `destroyed` is set (as it is in
+  // _destroy). Without this, a timer left armed fires 'timeout' on the
+  // destroyed socket, again after every refresh (a late write or read).
+  override destroy (err?: Error): this {
+    if (this.timeout && !this.destroyed) this.setTimeout(0)
+    return super.destroy(err)
   }
 
+  // As net.Socket's: the callback runs now, 'close' when libuv has closed
+  // the handle (onNativeClose), or on the next tick if it is closed already.
   override _destroy (err: Error | null, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
     this[kHadError] = !!err

@@ -10,15 +10,15 @@ import type { Duplex } from 'stream'
 import { binding, NativeConnection } from '../engine/binding'
 import { BatchReader, readBatch } from '../engine/batch-reader'
 import { HeadFlag } from '../engine/constants'
+import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
+import { keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
 import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
 import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
-/** Node's default header-pair cap (parser.maxHeaderPairs) when maxHeadersCount is unset. */
-const DEFAULT_MAX_HEADER_ENTRIES = 2000
 
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
 const CANNED: Record<string, string> = {
@@ -32,8 +32,6 @@ const nop = (): void => {}
 const KEEP_ALIVE_GRACE_MS = 1000
 /** Pipelined responses that may wait for their turn before we stop reading. */
 const MAX_WAITING_RESPONSES = 64
-/** Node's parser hands headers to JS in groups of this many pairs (kMaxHeaderFieldsCount). */
-const HEADER_GROUP_ENTRIES = 64
 
 /**
  * What a ServerConnection needs of whatever carries its bytes: the engine's
@@ -91,8 +89,12 @@ export class ServerConnection implements BatchReader {
   tickScheduled = false
   /** Reading stopped because responses back up (a client pipelining without reading). */
   readPaused = false
+  /** Reading stopped because a request's body buffer is full (onBody). */
+  bodyPaused = false
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued = 0
+  /** SocketOwner#held: a response's write() left bytes held in the engine (lib/server/server-response.ts). */
+  held = false
   /** Write callbacks waiting for the native queue to drain. */
   private drainCallbacks: Array<(err?: Error | null) => void> = []
 
@@ -155,8 +157,12 @@ export class ServerConnection implements BatchReader {
   onHead (method: number, url: string, raw: string[], major: number, minor: number, flags: number): void {
     const server = this.server
     const socket = this.socket
-    // resetSocketTimeout: a request ends the keep-alive wait.
-    this.keepAliveTimeoutSet = false
+    // resetSocketTimeout: a request ends the keep-alive wait, and the
+    // socket's timeout is the server's again.
+    if (this.keepAliveTimeoutSet) {
+      this.keepAliveTimeoutSet = false
+      if ((server.timeout || socket.timeout) && typeof socket.setTimeout === 'function') socket.setTimeout(server.timeout || 0)
+    }
     const req = new server[kIncomingMessage](socket)
     req.httpVersionMajor = major
     req.httpVersionMinor = minor
@@ -164,11 +170,10 @@ export class ServerConnection implements BatchReader {
     req.method = METHODS[method]
     req.url = url
     req.joinDuplicateHeaders = server.joinDuplicateHeaders
-    const maxEntries = typeof server.maxHeadersCount === 'number' && server.maxHeadersCount > 0
-      ? server.maxHeadersCount * 2
-      : DEFAULT_MAX_HEADER_ENTRIES
-    if (raw.length > HEADER_GROUP_ENTRIES) raw = truncateLikeNode(raw, maxEntries)
-    req._addHeaderLines(raw, raw.length < maxEntries ? raw.length : maxEntries)
+    const maxEntries = maxHeaderEntries(server.maxHeadersCount)
+    raw = keptHeaderLines(raw, maxEntries)
+    const kept = keptHeaderCount(raw, maxEntries)
+    req._addHeaderLines(raw, kept)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
     // An upgrade or CONNECT: onUpgrade follows with the request still in `parsing`.
@@ -190,6 +195,7 @@ export class ServerConnection implements BatchReader {
     res._maxRequestsPerSocket = server.maxRequestsPerSocket
     res[kUniqueHeaders] = server[kUniqueHeaders]
     res.shouldKeepAlive = (flags & HeadFlag.KEEP_ALIVE) !== 0
+    if (serverRequestStart.hasSubscribers) serverRequestStart.publish({ request: req, response: res, socket, server })
     if ((socket as any)._httpMessage) this.outgoing.push(res)
     else res.assignSocket(socket)
     res.on('finish', () => this.onResponseFinish(req, res))
@@ -213,7 +219,7 @@ export class ServerConnection implements BatchReader {
         res.end()
         return
       }
-      const expect = expectHeader(raw)
+      const expect = expectHeader(raw, kept)
       if (expect !== undefined) {
         if (CONTINUE.test(expect)) {
           res._expect_continue = true
@@ -239,7 +245,10 @@ export class ServerConnection implements BatchReader {
     const req = this.parsing
     if (req === null || req._dumped) return
     // Backpressure: a reader that stops reading stops the socket's reads.
-    if (!req.push(chunk)) this.native.pause()
+    if (!req.push(chunk)) {
+      this.bodyPaused = true
+      this.native.pause()
+    }
   }
 
   onMessageEnd (rawTrailers: string[] | null): void {
@@ -248,7 +257,15 @@ export class ServerConnection implements BatchReader {
     this.parsing = null
     req.complete = true
     if (rawTrailers !== null) req._addHeaderLines(rawTrailers, rawTrailers.length)
+    if (req.readableLength !== 0 && !req._consuming) readBeforeEnd(req)
     req.push(null)
+    // The ended request will never ask for more (its _read is not called
+    // again), so the next message is read now, as Node's
+    // parserOnMessageComplete does (readStart) unless responses back up.
+    if (this.bodyPaused) {
+      this.bodyPaused = false
+      if (!this.readPaused && !this.closed) this.native.resume()
+    }
   }
 
   /** Hands the socket to 'upgrade'/'connect' with the bytes that followed the head. */
@@ -355,6 +372,7 @@ export class ServerConnection implements BatchReader {
   // resOnFinish
   private onResponseFinish (req: any, res: any): void {
     const socket = this.socket
+    if (serverResponseFinish.hasSubscribers) serverResponseFinish.publish({ request: req, response: res, socket, server: this.server })
     if (this.incoming[0] === req) this.incoming.shift()
     if (!req._consuming && !req._readableState.resumeScheduled) req._dump()
     res.detachSocket(socket)
@@ -389,11 +407,15 @@ export class ServerConnection implements BatchReader {
   /**
    * Node arms socket.setTimeout(keepAliveTimeout + 1 s) after each response
    * (the second is Node 20's grace, so a request sent just in time never
-   * meets a closed socket) and disarms it on the next request. One timer per
-   * connection, refreshed, does the same without a timer per request.
+   * meets a closed socket), in place of the socket's own timeout, and gives
+   * that back on the next request (onHead). One timer per connection,
+   * refreshed, does the same without a timer per request; its expiry is the
+   * socket's 'timeout', as Node's is.
    */
   private waitKeepAlive (ms: number): void {
     this.keepAliveTimeoutSet = true
+    const socket = this.socket
+    if (socket.timeout && typeof socket.setTimeout === 'function') socket.setTimeout(0)
     this.idleSince = Date.now()
     this.keepAliveMs = ms
     // A timer already pending re-arms itself for the rest when it fires.
@@ -409,17 +431,6 @@ export class ServerConnection implements BatchReader {
       socketOnError.call(this.socket, ERR_HTTP_REQUEST_TIMEOUT())
     }
   }
-}
-
-/**
- * Node's parser passes long header lists to JS in groups of 32 pairs and
- * drops whole groups once maxHeaderPairs entries are kept, so rawHeaders of
- * a huge head ends at the first group boundary past the limit.
- */
-function truncateLikeNode (raw: string[], maxEntries: number): string[] {
-  let kept = 0
-  while (kept < raw.length && kept < maxEntries) kept += HEADER_GROUP_ENTRIES
-  return kept >= raw.length ? raw : raw.slice(0, kept)
 }
 
 /**
@@ -445,12 +456,35 @@ function hasHost (raw: string[]): boolean {
   return false
 }
 
-function expectHeader (raw: string[]): string | undefined {
-  for (let i = 0; i < raw.length; i += 2) {
+/**
+ * The Expect field as Node's parserOnIncoming reads it (req.headers.expect,
+ * without building req.headers): the values of every Expect line among the
+ * `kept` entries, joined with ', ' as Node joins duplicates of most fields.
+ */
+function expectHeader (raw: string[], kept: number): string | undefined {
+  let value: string | undefined
+  for (let i = 0; i < kept; i += 2) {
     const name = raw[i]
-    if (name.length === 6 && name.toLowerCase() === 'expect') return raw[i + 1]
+    if (name.length === 6 && name.toLowerCase() === 'expect') {
+      value = value === undefined ? raw[i + 1] : value + ', ' + raw[i + 1]
+    }
   }
-  return undefined
+  return value
+}
+
+/**
+ * Node runs the tick queue after each body chunk it pushes (node_http_parser.cc
+ * on_body: MakeCallback), so a reader attached by the handler reads
+ * (IncomingMessage#_read, which sets _consuming) before the body's end is
+ * pushed; resOnFinish then leaves a request that was partly read and paused
+ * alone. Here the end comes in the same batch as the body, before any tick:
+ * where a read is due (a resume or a 'readable' listener waiting), the request
+ * counts as consumed, as that read would have made it, or its finished
+ * response would dump what it has not read yet.
+ */
+function readBeforeEnd (req: any): void {
+  const state = req._readableState
+  if (state.resumeScheduled || state.readableListening) req._consuming = true
 }
 
 function abortIncoming (incoming: any[]): void {
@@ -465,7 +499,7 @@ function onKeepAliveTimeout (conn: ServerConnection): void {
   if (!conn.keepAliveTimeoutSet || conn.closed) return
   const remaining = conn.idleSince + conn.keepAliveMs - Date.now()
   if (remaining > 0) conn.keepAliveTimer = setTimeout(onKeepAliveTimeout, remaining, conn).unref()
-  else socketOnTimeout.call(conn.socket)
+  else conn.socket.emit('timeout')
 }
 
 function emitCloseNT (res: any): void {

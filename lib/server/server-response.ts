@@ -7,7 +7,7 @@ import * as http from 'http'
 import { WriteFlag } from '../engine/constants'
 import { errnoException } from '../common/errors'
 import { kOwner } from '../engine/socket'
-import { kServerConnection } from './symbols'
+import { kServerConnection, kWriting } from './symbols'
 import { outgoingNop } from '../common/node-internals'
 
 export interface ServerResponse extends http.ServerResponse {
@@ -25,6 +25,7 @@ export const ServerResponse = function ServerResponse (this: ServerResponse, req
 Object.setPrototypeOf(ServerResponse.prototype, http.ServerResponse.prototype)
 Object.setPrototypeOf(ServerResponse, http.ServerResponse)
 
+const nodeWrite = (http.OutgoingMessage.prototype as any).write
 const nodeWriteRaw = (http.OutgoingMessage.prototype as any)._writeRaw
 const nodeFlushOutput = (http.OutgoingMessage.prototype as any)._flushOutput
 
@@ -49,6 +50,34 @@ function engineOwner (res: ServerResponse, conn: any): any {
 }
 
 /**
+ * Node's write() corks the response's socket for the rest of the tick
+ * (OutgoingMessage write_: socket.cork(), process.nextTick(connectionCorkNT)),
+ * so what a handler writes in one tick leaves together at its end, and a
+ * destroy before then sends nothing (COMPAT.md #24). What write() hands the
+ * engine is held (WriteFlag.HOLD) until the socket uncorks
+ * (lib/engine/socket.ts). end() uncorks before it returns: its writes are
+ * not held, and commit what was.
+ */
+;(ServerResponse.prototype as any).write = function write (this: ServerResponse, chunk: any,
+  encoding: any, callback: any) {
+  this[kWriting] = true
+  try {
+    return nodeWrite.call(this, chunk, encoding, callback)
+  } finally {
+    this[kWriting] = false
+  }
+}
+
+/**
+ * A body write() holds that is at least as large as the socket's buffer
+ * stays in the socket's Writable, by reference, until the socket uncorks,
+ * rather than being copied into the engine's cork buffer.
+ */
+function largeHeldBody (res: ServerResponse, conn: any, data: any): boolean {
+  return res[kWriting] === true && data.length >= conn.writableHighWaterMark
+}
+
+/**
  * Node's _writeRaw goes through the socket's Writable (buffering, callbacks,
  * ticks). When the socket is uvhttp's and nothing sits in its Writable
  * buffer, the bytes go straight to the native connection instead: same
@@ -60,7 +89,7 @@ function engineOwner (res: ServerResponse, conn: any): any {
   const conn = this.socket as any
   if (conn == null) return writeThroughOrBuffer(this, data, encoding, callback, size)
   const owner = engineOwner(this, conn)
-  if (owner === undefined) return nodeWriteRaw.call(this, data, encoding, callback, size)
+  if (owner === undefined || largeHeldBody(this, conn, data)) return nodeWriteRaw.call(this, data, encoding, callback, size)
   if (typeof encoding === 'function') {
     callback = encoding
     encoding = null
@@ -81,7 +110,7 @@ function engineOwner (res: ServerResponse, conn: any): any {
     const conn = this.socket as any
     if (conn != null) {
       const owner = engineOwner(this, conn)
-      if (owner !== undefined) {
+      if (owner !== undefined && !largeHeldBody(this, conn, data)) {
         this._headerSent = true
         return writeToEngine(this, conn, owner, this._header, data, encoding, callback)
       }
@@ -96,25 +125,33 @@ function engineOwner (res: ServerResponse, conn: any): any {
   return nodeSend.call(this, data, encoding, callback, byteLength)
 }
 
-/** Writes head (latin1, or null) and data to the engine, with Node's callback and return-value rules. */
+/**
+ * Writes head (latin1, or null) and data to the engine, with Node's callback
+ * and return-value rules; held until the socket uncorks if write() made them.
+ */
 function writeToEngine (res: ServerResponse, conn: any, owner: any, head: string | null, data: any,
   encoding: any, callback: any): boolean {
   const native = owner.native
+  const hold = res[kWriting] === true ? WriteFlag.HOLD : 0
   const pending = res.outputData
   if (pending.length !== 0) {
     // The head of a Buffer body written before this path applied waits here: it goes first.
     for (let i = 0; i < pending.length; i++) {
       const { data: d, encoding: e, callback: cb } = pending[i]
-      native.write(null, nativeBody(d, e), null, writeFlags(e) | WriteFlag.MORE)
+      native.write(null, nativeBody(d, e), null, writeFlags(e) | (hold || WriteFlag.MORE))
       if (typeof cb === 'function' && cb !== outgoingNop) process.nextTick(cb)
     }
     res.outputData = []
     res.outputSize = 0
   }
-  // Node's end() sends '' to learn when everything before it has left.
-  const queued: number = data.length === 0 && pending.length === 0 && head === null
-    ? owner.lastQueued
-    : native.write(head, nativeBody(data, encoding), null, writeFlags(encoding))
+  let queued: number
+  if (data.length === 0 && pending.length === 0 && head === null) {
+    // Node's end() sends '' to learn when everything before it has left.
+    queued = owner.lastQueued
+  } else {
+    queued = native.write(head, nativeBody(data, encoding), null, writeFlags(encoding) | hold)
+    owner.held = hold !== 0
+  }
   if (conn.timeout) conn._unrefTimer()
   if (queued < 0) {
     const err = errnoException(queued, 'write')
