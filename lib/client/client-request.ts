@@ -72,6 +72,45 @@ function setHostHeader (req: ClientRequest, value: string): void {
   else headers.host = ['Host', value]
 }
 
+// Most clients send a few methods to a few origins over a few paths: the
+// last value of each that passed validation is remembered (with what was
+// made of it), so a request like the last one skips the checks.
+let lastMethod = ''
+let lastMethodUpper = ''
+let lastPath = ''
+const lastHost = { host: '', port: undefined as unknown, defaultPort: undefined as unknown, value: '' }
+
+/** The method as sent: a token (or ERR_INVALID_HTTP_TOKEN), upper-cased. */
+function upperCaseMethod (method: string): string {
+  if (method !== lastMethod) {
+    if (!checkIsHttpToken(method)) throw errors.ERR_INVALID_HTTP_TOKEN('Method', method)
+    lastMethodUpper = method.toUpperCase()
+    lastMethod = method
+  }
+  return lastMethodUpper
+}
+
+function validatePath (path: string): void {
+  if (path === lastPath) return
+  if (INVALID_PATH.test(path)) throw errors.ERR_UNESCAPED_CHARACTERS('Request path')
+  lastPath = path
+}
+
+/** The Host header for host:port: an IPv6 literal in brackets (RFC 3986 3.2.2), the port unless the default. */
+function hostHeaderFor (host: string, port: unknown, defaultPort: unknown): string {
+  const last = lastHost
+  if (host === last.host && port === last.port && defaultPort === last.defaultPort) return last.value
+  let value = host
+  const colon = value.indexOf(':')
+  if (colon !== -1 && value.includes(':', colon + 1) && value.charCodeAt(0) !== 91 /* [ */) value = `[${value}]`
+  if (port && +(port as number) !== defaultPort) value += ':' + port
+  last.host = host
+  last.port = port
+  last.defaultPort = defaultPort
+  last.value = value
+  return value
+}
+
 function isURL (value: any): value is URL {
   return Boolean(value?.href && value.protocol && value.auth === undefined && value.path === undefined)
 }
@@ -142,9 +181,7 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
 
   const protocol = options.protocol || defaultAgent.protocol
   const expectedProtocol = this.agent?.protocol || defaultAgent.protocol
-  if (options.path && INVALID_PATH.test(String(options.path))) {
-    throw errors.ERR_UNESCAPED_CHARACTERS('Request path')
-  }
+  if (options.path) validatePath(String(options.path))
   if (protocol !== expectedProtocol) throw errors.ERR_INVALID_PROTOCOL(protocol, expectedProtocol)
 
   const defaultPort = options.defaultPort || this.agent?.defaultPort
@@ -168,8 +205,7 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
     throw errors.ERR_INVALID_ARG_TYPE('options.method', 'string', method)
   }
   if (methodIsString && method) {
-    if (!checkIsHttpToken(method)) throw errors.ERR_INVALID_HTTP_TOKEN('Method', method)
-    method = this.method = method.toUpperCase()
+    method = this.method = upperCaseMethod(method)
   } else {
     method = this.method = 'GET'
   }
@@ -223,14 +259,7 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
       for (let i = 0; i < keys.length; i++) this.setHeader(keys[i], options.headers[keys[i]])
     }
     if (host && !this.getHeader('host') && setHost) {
-      let hostHeader = host
-      // An IPv6 literal goes in brackets (RFC 3986 3.2.2).
-      const colon = hostHeader.indexOf(':')
-      if (colon !== -1 && hostHeader.includes(':', colon + 1) && hostHeader.charCodeAt(0) !== 91 /* [ */) {
-        hostHeader = `[${hostHeader}]`
-      }
-      if (port && +port !== defaultPort) hostHeader += ':' + port
-      setHostHeader(this, hostHeader)
+      setHostHeader(this, hostHeaderFor(host, port, defaultPort))
     }
     if (options.auth && !this.getHeader('Authorization')) {
       this.setHeader('Authorization', 'Basic ' + Buffer.from(options.auth).toString('base64'))
