@@ -60,7 +60,7 @@ class ResponseParser implements ResponseSink {
     const res = new IncomingMessage(this.socket) as any
     res.httpVersionMajor = major
     res.httpVersionMinor = minor
-    res.httpVersion = `${major}.${minor}`
+    res.httpVersion = major === 1 && minor === 1 ? '1.1' : `${major}.${minor}`
     res.joinDuplicateHeaders = this.joinDuplicateHeaders
     res.url = ''
     res.upgrade = (flags & HeadFlag.UPGRADE) !== 0
