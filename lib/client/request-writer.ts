@@ -13,21 +13,10 @@
 import { WriteFlag } from '../engine/constants'
 import { errnoException } from '../common/errors'
 import { outgoingNop } from '../common/node-internals'
-import { kOwner } from '../engine/socket'
+import { bodyOf, flagsFor, kOwner } from '../engine/socket'
 import type { ClientConnection } from './client-connection'
 
 type Callback = ((err?: Error | null) => void) | null | undefined
-
-function writeFlags (encoding: string | null | undefined): number {
-  return encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
-}
-
-/** A body as the native write takes it: a Buffer, or a string in UTF-8 or latin1. */
-function nativeBody (data: any, encoding: string | null | undefined): any {
-  if (typeof data !== 'string' || !encoding || encoding === 'utf8' || encoding === 'utf-8' ||
-      encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') return data
-  return Buffer.from(data, encoding as BufferEncoding)
-}
 
 /**
  * The engine connection `req` may write `bytes` more to at once, or null:
@@ -55,7 +44,7 @@ export function writeDirect (conn: ClientConnection, head: string | null, data: 
   const empty = head === null && data.length === 0
   const queued = empty
     ? conn.lastQueued
-    : conn.native.write(head, nativeBody(data, encoding), null, writeFlags(encoding) | (more ? WriteFlag.MORE : 0))
+    : conn.native.write(head, bodyOf(data, encoding), null, flagsFor(encoding) | (more ? WriteFlag.MORE : 0))
   if (socket.timeout) socket._unrefTimer()
   if (queued < 0) {
     const err = errnoException(queued, 'write')

@@ -27,11 +27,13 @@ export const kOwner = Symbol('uvhttp.socketOwner')
 const kHadError = Symbol('uvhttp.hadError')
 const UV_ENOTSUP = -95
 
-function flagsFor (encoding: string | undefined): number {
+/** Connection.write()'s flags for a string in `encoding` (UTF-8 unless a one-byte encoding). */
+export function flagsFor (encoding: string | null | undefined): number {
   return encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
 }
 
-function bodyOf (chunk: any, encoding: string | undefined): string | Uint8Array {
+/** A chunk as Connection.write() takes it: bytes, or a string in UTF-8 or latin1. */
+export function bodyOf (chunk: any, encoding: string | null | undefined): string | Uint8Array {
   if (typeof chunk !== 'string') return chunk
   if (!encoding || encoding === 'utf8' || encoding === 'utf-8' || encoding === 'latin1' ||
       encoding === 'binary' || encoding === 'ascii') return chunk
