@@ -346,10 +346,14 @@ export class ServerConnection implements BatchReader {
     this.socket.onNativeClose()
   }
 
-  // socketOnClose: requests still in flight are aborted.
+  // socketOnClose: requests still in flight are aborted, and so are the
+  // responses waiting for their turn (Node 24's abortOutgoing: from Node 24
+  // on, destroying a response that never had a socket emits its 'close';
+  // before, it waits for a socket that never comes, as Node's does).
   private onSocketClose (): void {
     this.parsing = null
     abortIncoming(this.incoming)
+    abortIncoming(this.outgoing)
   }
 
   // resOnFinish
@@ -376,7 +380,7 @@ export class ServerConnection implements BatchReader {
   private outputBackedUp (): boolean {
     const hwm = this.highWaterMark
     return this.lastQueued >= hwm || this.outgoing.length >= MAX_WAITING_RESPONSES ||
-      (this.socket as any)._writableState.length >= hwm
+      this.socket.writableLength >= hwm
   }
 
   resumeIfDrained (): void {
@@ -453,10 +457,11 @@ function expectHeader (raw: string[]): string | undefined {
   return undefined
 }
 
-function abortIncoming (incoming: any[]): void {
-  while (incoming.length) {
-    const req = incoming.shift()
-    req.destroy(connResetException('aborted'))
+/** Node's abortIncoming and abortOutgoing: each message is destroyed with ECONNRESET 'aborted'. */
+function abortIncoming (messages: any[]): void {
+  while (messages.length) {
+    const msg = messages.shift()
+    msg.destroy(connResetException('aborted'))
   }
 }
 
