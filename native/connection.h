@@ -26,6 +26,7 @@ struct ConnectionConfig {
   Napi::AsyncContext async_context;
   bool want_upgrade = false;
   size_t max_header_size = kDefaultMaxHeaderSize;
+  size_t max_header_entries = 0;  // request heads only; 0: no limit
   bool lenient = false;
 };
 
@@ -91,6 +92,7 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   void HandleEof();
   void Parse(const char* data, size_t len);
   void StartShutdown();
+  void ApplyConfig();
   void CloseHandle();
   int FlushWrites(const char* extra = nullptr, size_t extra_len = 0);
 

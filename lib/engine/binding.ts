@@ -28,8 +28,12 @@ export interface NativeConnection {
   close (): void
   /** Switch parsing: REQUEST, RESPONSE, or NONE (raw DATA events). */
   setParser (mode: number): void
-  /** Parser limits for this connection (client options maxHeaderSize, insecureHTTPParser). */
-  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  /**
+   * Parser limits for this connection (client options maxHeaderSize,
+   * insecureHTTPParser). maxHeaderEntries (Node's parser.maxHeaderPairs:
+   * name and value slots, 0 for no limit) applies to requests only.
+   */
+  setLimits (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean): void
   setNoDelay (on: boolean): number
   setKeepAlive (on: boolean, delaySecs: number): number
   peerName (out: PeerInfo): number
@@ -57,7 +61,8 @@ export interface NativeListener {
   sockName (out: PeerInfo): number
   /** Whether requests with Connection: Upgrade leave the parser (an 'upgrade' listener exists). */
   setUpgrade (on: boolean): void
-  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  /** Limits for the connections accepted from now on; maxHeaderEntries as NativeConnection#setLimits. */
+  setLimits (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean): void
   close (): void
   setRef (on: boolean): void
 }
@@ -77,7 +82,7 @@ export interface NativeParser {
   execute (chunk: Uint8Array, wantUpgrade: boolean): unknown[] | undefined
   /** The socket ended: [PARSE_ERROR for a truncated message,] EOF. */
   finish (): unknown[]
-  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  setLimits (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean): void
   readonly messageAge: number
   readonly headersComplete: boolean
 }

@@ -16,5 +16,7 @@ export const kCheckTimer = Symbol('uvhttp.checkTimer')
 /** Server: the classes it builds requests and responses from (createServer options). */
 export const kIncomingMessage = Symbol('uvhttp.IncomingMessage')
 export const kServerResponse = Symbol('uvhttp.ServerResponse')
+/** Server: the parser limits its listener last got ({ size, entries, lenient }). */
+export const kParserLimits = Symbol('uvhttp.parserLimits')
 /** Server: whether ref() or unref() was called last (applied to the listener when it exists). */
 export const kRef = Symbol('uvhttp.ref')
