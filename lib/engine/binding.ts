@@ -1,6 +1,6 @@
 // The only file that loads the addon. It describes the native contract
 // (DESIGN.md) as TypeScript types, and explains what to do when the binary is
-// missing.
+// missing (scripts/addon-help.js, shared with the install step).
 import * as path from 'path'
 
 /** Per-connection JS state object: native calls its onBatch for every read. */
@@ -114,16 +114,15 @@ function load (): Binding {
   // The sanitizer run (scripts/test-asan.sh) points at its own build.
   const explicit = process.env.UVHTTP_ADDON_PATH
   if (explicit) return require(explicit)
+  const root = path.join(__dirname, '..', '..')
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require('node-gyp-build')(path.join(__dirname, '..', '..'))
+    return require('node-gyp-build')(root)
   } catch (err) {
-    const e = err as Error
-    e.message = 'uvhttp: could not load the native addon (' + e.message + ').\n' +
-      'Remedies: reinstall so a prebuilt binary for ' + process.platform + '-' + process.arch +
-      ' is picked up, or build from source with `npm run build` (needs g++, python3, make ' +
-      'and llhttp sources: `npm run fetch-llhttp`).'
-    throw e
+    // What was looked for, on which runtime, and what to run (sharp's model).
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const help = require(path.join(root, 'scripts', 'addon-help.js'))
+    throw new Error(help.loadFailure(root, err), { cause: err })
   }
 }
 
