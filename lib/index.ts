@@ -46,6 +46,14 @@ takeGlobalAgentFrom(exports)
 // Node's HTTPParser pool serves the sockets uvhttp does not own.
 export const setMaxIdleHTTPParsers = http.setMaxIdleHTTPParsers
 
+// `import http from 'uvhttp'` compiled to CommonJS (TypeScript with
+// esModuleInterop, Babel) reads exports.default, since this module is marked
+// __esModule: it is the module itself, as node:http's default import is
+// node:http. Not enumerable and not declared, so the module's keys and its
+// types stay node:http's (a default import type-checks as node:http's does).
+// Node's own ES module loader takes module.exports either way.
+Object.defineProperty(exports, 'default', { value: exports, writable: true, configurable: true })
+
 // node:http's type names: its classes are types as well as values, and it
 // declares the option and header shapes. Types only: nothing at run time.
 export type Server = http.Server
