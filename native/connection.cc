@@ -107,8 +107,7 @@ void Connection::Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> con
   config_ = std::move(config);
   mode_ = mode;
   if (mode_ != kParserNone) {
-    parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
-    parser_.SetLimits(config_->max_header_size, config_->lenient);
+    ApplyConfig();
   }
   started_ = true;
   // Node's headersTimeout also covers a connection that has sent nothing yet.
@@ -455,15 +454,24 @@ void Connection::AdoptAsyncContext(const Napi::CallbackInfo& info) {
 
 void Connection::SetParser(const Napi::CallbackInfo& info) {
   mode_ = info[0].As<Napi::Number>().Int32Value();
-  if (mode_ != kParserNone && config_) {
-    parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
-    parser_.SetLimits(config_->max_header_size, config_->lenient);
-  }
+  if (mode_ != kParserNone && config_) ApplyConfig();
 }
 
+// The parser for mode_ with the listener's (or the client's) limits.
+void Connection::ApplyConfig() {
+  parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
+  parser_.SetLimits(config_->max_header_size, config_->lenient);
+  parser_.SetMaxHeaderEntries(mode_ == kParserRequest ? config_->max_header_entries : 0);
+}
+
+// setLimits(maxHeaderSize, maxHeaderEntries, lenient): this connection's own
+// limits, as Listener#setLimits.
 void Connection::SetLimits(const Napi::CallbackInfo& info) {
   parser_.SetLimits(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()),
                     info[2].ToBoolean().Value());
+  if (mode_ == kParserRequest && info[1].IsNumber()) {
+    parser_.SetMaxHeaderEntries(static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()));
+  }
 }
 
 void Connection::ExpectNoBody(const Napi::CallbackInfo&) { parser_.ExpectNoBody(); }

@@ -36,6 +36,7 @@ struct ConnectionConfig {
   Napi::AsyncContext async_context;
   bool want_upgrade = false;
   size_t max_header_size = kDefaultMaxHeaderSize;
+  size_t max_header_entries = 0;  // request heads only; 0: no limit
   bool lenient = false;
 };
 
@@ -117,6 +118,7 @@ class Connection : public ParserSink, public LoopHandle, public WriteTransport {
   void HandleEof();
   void Parse(const char* data, size_t len);
   void StartShutdown();
+  void ApplyConfig();
   // reset: close with a TCP RST (SO_LINGER 0) instead of a FIN; returns
   // what uv_tcp_close_reset said (the handle closes either way).
   int CloseHandle(bool reset = false);

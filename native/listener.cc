@@ -136,8 +136,12 @@ void Listener::SetUpgrade(const Napi::CallbackInfo& info) {
   config_->want_upgrade = info[0].ToBoolean().Value();
 }
 
+// setLimits(maxHeaderSize, maxHeaderEntries, lenient) for the connections it
+// accepts from now on (maxHeaderEntries: Node's parser.maxHeaderPairs, 0 for
+// no limit).
 void Listener::SetLimits(const Napi::CallbackInfo& info) {
   config_->max_header_size = static_cast<size_t>(info[0].As<Napi::Number>().Int64Value());
+  config_->max_header_entries = info[1].IsNumber() ? static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()) : 0;
   config_->lenient = info[2].ToBoolean().Value();
 }
 

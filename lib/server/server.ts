@@ -10,11 +10,11 @@ import { kOnConnection } from '../engine/dispatch'
 import * as errors from '../common/errors'
 import { IncomingMessage } from '../common/incoming-message'
 import { JsConnection } from './js-connection'
-import { ServerConnection, ServerLike } from './server-connection'
+import { parserHeaderEntries, ServerConnection, ServerLike } from './server-connection'
 import { ServerResponse } from './server-response'
 import { kOwner, Socket } from '../engine/socket'
 import { ListenHandle } from './listen-handle'
-import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kServerResponse } from './symbols'
+import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kParserLimits, kServerResponse } from './symbols'
 import { kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 export interface Server extends ServerLike {}
@@ -120,6 +120,8 @@ const proto = Server.prototype
 
 /** The engine accepted a connection on this server's listener (lib/engine/dispatch.ts). */
 ;(proto as any)[kOnConnection] = function onConnection (this: Server, native: NativeConnection) {
+  // The connection's parser starts after this returns, with the listener's limits.
+  refreshLimits(this, listenerOf(this))
   const conn = new ServerConnection(this, native)
   // Node makes a parser resource per connection before any 'connection'
   // listener runs: its requests see the store of that moment, whatever a
@@ -202,6 +204,22 @@ proto.listen = function listen (this: Server, ...args: unknown[]) {
 }
 
 /**
+ * Gives the listener the server's parser limits if they changed since it
+ * last got them: Node reads maxHeaderSize (0: the default),
+ * maxHeadersCount and insecureHTTPParser for each connection it accepts.
+ */
+function refreshLimits (server: Server, listener: NativeListener | null): void {
+  if (listener === null) return
+  const size = server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE
+  const entries = parserHeaderEntries(server)
+  const lenient = !!server.insecureHTTPParser
+  const last = server[kParserLimits]
+  if (last !== null && last.size === size && last.entries === entries && last.lenient === lenient) return
+  listener.setLimits(size, entries, lenient)
+  server[kParserLimits] = { size, entries, lenient }
+}
+
+/**
  * Creates the native listener; on failure emits Node's 'error' on the next
  * tick (or, with quiet, just reports false so the caller can fall back).
  */
@@ -215,8 +233,8 @@ function bindAndListen (server: Server, kind: number, where: string, port: numbe
     process.nextTick(() => server.emit('error', err))
     return true
   }
-  // 0 means the default, as Node's parser.initialize has it.
-  listener.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, 0, !!server.insecureHTTPParser)
+  server[kParserLimits] = null
+  refreshLimits(server, listener)
   listener.setUpgrade(server.listenerCount('upgrade') > 0)
   const handle = new ListenHandle(listener)
   // net.Server's unref() before listen() leaves this note for the handle.
