@@ -12,6 +12,7 @@ Napi::Function Listener::Define(Napi::Env env) {
   return DefineClass(env, "Listener", {
     InstanceMethod<&Listener::Listen>("listen"),
     InstanceMethod<&Listener::Open>("open"),
+    InstanceMethod<&Listener::Adopt>("adopt"),
     InstanceMethod<&Listener::SockName>("sockName"),
     InstanceAccessor<&Listener::GetFd>("fd"),
     InstanceAccessor<&Listener::GetPipe>("pipe"),
@@ -84,6 +85,28 @@ Napi::Value Listener::Open(const Napi::CallbackInfo& info) {
   if (r == 0) r = is_pipe_ ? uv_pipe_open(&handle_.pipe, fd) : uv_tcp_open(&handle_.tcp, fd);
   if (r == 0) r = uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), backlog, OnConnection);
   return Napi::Number::New(env, r);
+}
+
+// adopt(fd): serves a connection accepted elsewhere (cluster's round-robin
+// primary hands each worker accepted sockets) as one of this listener's, on
+// a copy of the descriptor: the caller closes its own. Returns 0 or a
+// negative errno.
+Napi::Value Listener::Adopt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  uv_handle_type type = uv_guess_handle(fd);
+  if (type != UV_TCP && type != UV_NAMED_PIPE) return Napi::Number::New(env, UV_EINVAL);
+  int own = dup(fd);
+  if (own < 0) return Napi::Number::New(env, -errno);
+  Napi::Object wrapper = data_->connection_ctor.New({});
+  Connection* conn = Connection::Unwrap(wrapper);
+  int r = conn->Open(own, type == UV_NAMED_PIPE);
+  if (r < 0) {
+    close(own);
+    return Napi::Number::New(env, r);
+  }
+  Serve(wrapper, conn);
+  return Napi::Number::New(env, 0);
 }
 
 Napi::Value Listener::SockName(const Napi::CallbackInfo& info) {
@@ -167,14 +190,19 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
   Napi::Object wrapper = self->data_->connection_ctor.New({});
   Connection* conn = Connection::Unwrap(wrapper);
   if (conn->Accept(server, self->is_pipe_) < 0) return;
-  napi_value owner = CallIntoJs(env, self->data_->on_connection, self->owner_.Value(),
-                                {self->owner_.Value(), wrapper}, self->config_->async_context);
+  self->Serve(wrapper, conn);
+}
+
+void Listener::Serve(Napi::Object wrapper, Connection* conn) {
+  Napi::Env env = Env();
+  napi_value owner = CallIntoJs(env, data_->on_connection, owner_.Value(),
+                                {owner_.Value(), wrapper}, config_->async_context);
   if (!owner || !Napi::Value(env, owner).IsObject()) {
     // The application threw or refused: the socket must not leak.
     conn->Destroy();
     return;
   }
-  conn->Start(Napi::Object(env, owner), self->config_, kParserRequest);
+  conn->Start(Napi::Object(env, owner), config_, kParserRequest);
   conn->BeginReading();
 }
 
