@@ -1,5 +1,6 @@
 #include "listener.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,10 +32,11 @@ Listener::Listener(const Napi::CallbackInfo& info)
   owner_ = Napi::Persistent(info[0].As<Napi::Object>());
 }
 
-int Listener::InitHandle(bool pipe) {
+int Listener::InitHandle(bool pipe, unsigned family) {
   if (initialized_) return UV_EINVAL;
   is_pipe_ = pipe;
-  int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0) : uv_tcp_init(data_->loop, &handle_.tcp);
+  int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0)
+               : uv_tcp_init_ex(data_->loop, &handle_.tcp, family);
   if (r < 0) return r;
   initialized_ = true;
   handle_.tcp.data = this;
@@ -43,9 +45,24 @@ int Listener::InitHandle(bool pipe) {
   return 0;
 }
 
+// SO_REUSEPORT: several sockets (processes) bound to one port, the kernel
+// spreading new connections over them. libuv has a bind flag for it only
+// from 1.49 (Node 22.12); setting it ourselves works with every Node line.
+static int SetReusePort(uv_tcp_t* tcp) {
+#ifdef SO_REUSEPORT
+  uv_os_fd_t fd;
+  int r = uv_fileno(reinterpret_cast<uv_handle_t*>(tcp), &fd);
+  if (r < 0) return r;
+  int on = 1;
+  return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) == 0 ? 0 : -errno;
+#else
+  return UV_ENOTSUP;
+#endif
+}
+
 // listen(kind, hostOrPath, port, backlog, flags): kind 4 or 6 for TCP, 0 for a
-// pipe path; flags 1 = IPv6 only. Returns 0 or a negative libuv error, which
-// JS turns into Node's error ('listen EADDRINUSE: …').
+// pipe path; flags 1 = IPv6 only, 2 = SO_REUSEPORT. Returns 0 or a negative
+// libuv error, which JS turns into Node's error ('listen EADDRINUSE: …').
 Napi::Value Listener::Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int kind = info[0].As<Napi::Number>().Int32Value();
@@ -53,7 +70,9 @@ Napi::Value Listener::Listen(const Napi::CallbackInfo& info) {
   int port = info[2].As<Napi::Number>().Int32Value();
   int backlog = info[3].As<Napi::Number>().Int32Value();
   int flags = info[4].As<Napi::Number>().Int32Value();
-  int r = InitHandle(kind == 0);
+  bool reuse_port = kind != 0 && (flags & 2);
+  int r = InitHandle(kind == 0, reuse_port ? (kind == 6 ? AF_INET6 : AF_INET) : AF_UNSPEC);
+  if (r == 0 && reuse_port) r = SetReusePort(&handle_.tcp);
   if (r < 0) return Napi::Number::New(env, r);
   if (kind == 0) {
     r = uv_pipe_bind(&handle_.pipe, where.c_str());

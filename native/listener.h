@@ -33,7 +33,9 @@ class Listener : public Napi::ObjectWrap<Listener>, public LoopHandle {
 
   static void OnConnection(uv_stream_t* server, int status);
   static void OnClosed(uv_handle_t* h);
-  int InitHandle(bool pipe);
+  // family: AF_INET/AF_INET6 create the TCP socket at once (to set options
+  // before bind), AF_UNSPEC when it comes later (bind, open).
+  int InitHandle(bool pipe, unsigned family = AF_UNSPEC);
   // Hands a new connection to JS (onConnection) and starts reading it.
   void Serve(Napi::Object wrapper, Connection* conn);
   void CloseHandle();

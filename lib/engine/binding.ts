@@ -50,7 +50,7 @@ export interface NativeConnection {
 }
 
 export interface NativeListener {
-  /** kind: 4 | 6 for TCP, 0 for a pipe path; flags 1 IPv6 only; returns 0 or a negative errno. */
+  /** kind: 4 | 6 for TCP, 0 for a pipe path; flags 1 IPv6 only, 2 SO_REUSEPORT; returns 0 or a negative errno. */
   listen (kind: number, hostOrPath: string, port: number, backlog: number, flags: number): number
   /** Listen on a copy of an already bound fd (listen(handle), listen({ fd })); returns 0 or a negative errno. */
   open (fd: number, backlog: number): number

@@ -6,14 +6,31 @@
 // gives the socket to the engine: it binds one, opens an inherited fd, or
 // takes over the handle it finds in server._handle (the primary's, or one
 // passed to listen(handle)). Every connection is then the engine's.
+import * as net from 'net'
 import { binding, NativeListener, PeerInfo } from '../engine/binding'
 import { DEFAULT_MAX_HEADER_SIZE } from '../engine/constants'
 import * as errors from '../common/errors'
 import { GivenHandle, ListenHandle } from './listen-handle'
 import type { ServerLike as Server } from './server-connection'
 
+const kReusePort = Symbol('uvhttp.reusePort')
+
 // Node's bind flags (libuv's UV_TCP_*), as listen() computes them.
 const IPV6_ONLY = 1
+const REUSE_PORT = 2
+
+/**
+ * server.listen(...): net.Server's. listen({ port, reusePort: true }) came
+ * with Node 22.12 (each process binds its own socket with SO_REUSEPORT, in a
+ * cluster worker too: the option makes the listen exclusive); the engine
+ * binds natively, so it honours the option on Node 20 as well.
+ */
+export function listen (this: Server, ...args: unknown[]): Server {
+  const options = args[0] as any
+  this[kReusePort] = options !== null && typeof options === 'object' && options.reusePort === true
+  if (this[kReusePort] && !options.exclusive) args[0] = { ...options, exclusive: true }
+  return net.Server.prototype.listen.apply(this, args as any) as Server
+}
 
 /**
  * server._listen2: what Node's setupListenHandle does, with the engine's
@@ -25,7 +42,7 @@ export function setupListenHandle (this: Server, address: string | null, port: n
   this._handle = null
   const listener: NativeListener = new binding.Listener(this)
   backlog = backlog || 511
-  const bindFlags = (flags ?? 0) & IPV6_ONLY
+  const bindFlags = ((flags ?? 0) & IPV6_ONLY) | (this[kReusePort] ? REUSE_PORT : 0)
   let kept: GivenHandle | null = null
   let r: number
   if (given) {

@@ -14,7 +14,7 @@ import { ServerConnection, ServerLike } from './server-connection'
 import { ServerResponse } from './server-response'
 import { kOwner, Socket } from '../engine/socket'
 import { ListenHandle } from './listen-handle'
-import { setupListenHandle } from './listen'
+import { listen, setupListenHandle } from './listen'
 import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kServerResponse } from './symbols'
 import { kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
@@ -132,6 +132,8 @@ proto.setTimeout = function setTimeout (this: Server, msecs: number, callback?: 
   if (callback) this.on('timeout', callback)
   return this
 }
+
+proto.listen = listen
 
 proto._listen2 = function _listen2 (this: Server, ...args: Parameters<typeof setupListenHandle>) {
   if (setupListenHandle.apply(this, args)) startConnectionChecks(this)

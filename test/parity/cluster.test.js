@@ -11,13 +11,14 @@ const nodeHttp = require('http')
 const path = require('path')
 const { eachImpl } = require('../helpers/impls')
 const { withTimeout, moduleIdFor } = require('../helpers/res-util')
+const { nodeHasReusePort } = require('../helpers/net')
 
 const app = path.join(__dirname, '..', 'helpers', 'cluster-app.js')
 
-/** The cluster app with `policy`, and the events its primary reported. */
+/** The cluster app with `policy` ('rr', 'none' or 'reusePort'), and the events its primary reported. */
 async function startCluster (name, policy) {
-  const child = childProcess.fork(app, [moduleIdFor(name)], {
-    env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: policy },
+  const child = childProcess.fork(app, [moduleIdFor(name), policy], {
+    env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: policy === 'none' ? 'none' : 'rr' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
   const events = []
@@ -199,3 +200,23 @@ for (const policy of ['rr', 'none']) {
     })
   })
 }
+
+eachImpl('node:cluster, workers listening with reusePort', (http, name) => {
+  let cluster = null
+  afterEach(async () => {
+    if (cluster) await cluster.stop()
+    cluster = null
+  })
+
+  // As Node 22.12+ does, reusePort makes a worker's listen exclusive: it binds
+  // its own socket with SO_REUSEPORT instead of asking the primary.
+  it('each worker binds the port itself; the kernel spreads connections; the engine serves them', async function () {
+    this.timeout(30000)
+    if (name === 'node:http' && !(await nodeHasReusePort())) this.skip()
+    cluster = await startCluster(name, 'reusePort')
+    const answers = await untilBothAnswer(cluster.port)
+    assert.ok(answers.every((a) => a.status === 200))
+    assert.strictEqual(new Set(answers.map((a) => a.body.worker)).size, 2)
+    assert.deepStrictEqual([...new Set(answers.map((a) => a.body.handle))], [name === 'uvhttp' ? null : 'TCP'])
+  })
+})
