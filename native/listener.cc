@@ -14,6 +14,7 @@ Napi::Function Listener::Define(Napi::Env env) {
     InstanceMethod<&Listener::Listen>("listen"),
     InstanceMethod<&Listener::Open>("open"),
     InstanceMethod<&Listener::Adopt>("adopt"),
+    InstanceMethod<&Listener::Chmod>("chmod"),
     InstanceMethod<&Listener::SockName>("sockName"),
     InstanceAccessor<&Listener::GetFd>("fd"),
     InstanceAccessor<&Listener::GetPipe>("pipe"),
@@ -126,6 +127,12 @@ Napi::Value Listener::Adopt(const Napi::CallbackInfo& info) {
   }
   Serve(wrapper, conn);
   return Napi::Number::New(env, 0);
+}
+
+// chmod(mode): who may connect to a pipe (listen({ readableAll, writableAll })).
+Napi::Value Listener::Chmod(const Napi::CallbackInfo& info) {
+  if (!initialized_ || closing_ || !is_pipe_) return Napi::Number::New(info.Env(), UV_EBADF);
+  return Napi::Number::New(info.Env(), uv_pipe_chmod(&handle_.pipe, info[0].As<Napi::Number>().Int32Value()));
 }
 
 Napi::Value Listener::SockName(const Napi::CallbackInfo& info) {

@@ -23,6 +23,7 @@ class Listener : public Napi::ObjectWrap<Listener>, public LoopHandle {
   Napi::Value Listen(const Napi::CallbackInfo& info);
   Napi::Value Open(const Napi::CallbackInfo& info);
   Napi::Value Adopt(const Napi::CallbackInfo& info);
+  Napi::Value Chmod(const Napi::CallbackInfo& info);
   Napi::Value SockName(const Napi::CallbackInfo& info);
   Napi::Value GetFd(const Napi::CallbackInfo& info);
   Napi::Value GetPipe(const Napi::CallbackInfo& info);

@@ -59,6 +59,8 @@ export interface NativeListener {
    * one of this listener's, on a copy of fd; returns 0 or a negative errno.
    */
   adopt (fd: number): number
+  /** Pipes: uv_pipe_chmod (1 readable, 2 writable by everyone); returns 0 or a negative errno. */
+  chmod (mode: number): number
   sockName (out: PeerInfo): number
   /** The listening socket's descriptor, or -1. */
   readonly fd: number

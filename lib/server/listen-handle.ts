@@ -26,6 +26,8 @@ export class ListenHandle {
   readonly [kListener]: NativeListener
   /** Node's TCP handles have getsockname, its pipe handles have not (address() reads the path instead). */
   readonly getsockname?: (out: PeerInfo) => number
+  /** Pipes: who may connect (net.Server#listen({ readableAll, writableAll })). */
+  readonly fchmod?: (mode: number) => number
   readonly #given: GivenHandle | null
   #ref = true
   #closed = false
@@ -41,6 +43,7 @@ export class ListenHandle {
     const tcp = ownSocket ? !listener.pipe : given?.getsockname !== undefined
     this.#resource = new AsyncResource(tcp ? 'TCPSERVERWRAP' : 'PIPESERVERWRAP', { requireManualDestroy: true })
     if (tcp) this.getsockname = ownSocket ? (out) => listener.sockName(out) : given!.getsockname
+    else if (ownSocket) this.fchmod = (mode) => listener.chmod(mode)
   }
 
   get fd (): number { return this[kListener].fd }
