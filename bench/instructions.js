@@ -1,7 +1,7 @@
 'use strict'
 // --instructions: instructions executed by the server per request, under
-// valgrind's callgrind, at steady state. The server (app.js, the same as for
-// the load runs) runs under callgrind; a sequential keep-alive client sends
+// valgrind's callgrind, at steady state. The server (the one S1 runs: app.js,
+// or floor.js for the floor) runs under callgrind; a sequential keep-alive client sends
 //   warm-up W → dump → N1 requests → dump → (N2−N1)/2 → dump → (N2−N1)/2 → dump
 // and `callgrind_control -d` after each step writes a file holding the
 // instructions (Ir) since the previous dump, all threads included (GC and JIT
@@ -25,8 +25,6 @@ const path = require('path')
 const { execFile } = require('child_process')
 const { startPinned, stop } = require('./child')
 const { connect } = require('./sequential-client')
-
-const APP = path.join(__dirname, 'servers', 'app.js')
 
 function run (cmd, args, timeoutMs) {
   return new Promise((resolve, reject) => {
@@ -52,16 +50,17 @@ async function readDump (outFile, k, timeoutMs = 60000) {
 }
 
 /**
- * Measures one implementation. opts: { name, modulePath, core, warmup, n1, n2,
- * outDir, progress(text) }. Resolves { irPerRequest, irPerRequestFirst, ... }.
+ * Measures one server. opts: { name, serverArgs (node arguments: script and
+ * its arguments), core, warmup, n1, n2, outDir, progress(text) }. Resolves
+ * { irPerRequest, irPerRequestFirst, ... }.
  */
-async function measureInstructions ({ name, modulePath, core, warmup, n1, n2, outDir, progress }) {
+async function measureInstructions ({ name, serverArgs, core, warmup, n1, n2, outDir, progress }) {
   if (!(n2 > n1 && n1 > 0)) throw new Error(`need 0 < n1 < n2 (got ${n1}, ${n2})`)
   const outFile = path.join(outDir, `callgrind.${name}.out`)
   for (const f of fs.readdirSync(outDir)) if (f.startsWith(path.basename(outFile))) fs.unlinkSync(path.join(outDir, f))
   progress(`${name}: starting under callgrind (slow: ~50x)`)
   const server = await startPinned(core, 'valgrind', ['--tool=callgrind', '--dump-instr=no',
-    `--callgrind-out-file=${outFile}`, process.execPath, APP, modulePath], { timeoutMs: 300000 })
+    `--callgrind-out-file=${outFile}`, process.execPath, ...serverArgs], { timeoutMs: 300000 })
   // Bounded but generous: on a 2-core VM core http took ~9 ms a request
   // under callgrind; allow 5x that for a slower implementation or a busy box.
   const deadline = (n) => Date.now() + 120000 + n * 50
@@ -86,7 +85,7 @@ async function measureInstructions ({ name, modulePath, core, warmup, n1, n2, ou
     }
     return {
       name,
-      modulePath,
+      serverArgs,
       warmup,
       n1,
       n2,

@@ -1,30 +1,31 @@
 'use strict'
-// One measurement: one scenario, one contender, one round. For wrk scenarios a
-// fresh server process is started for each, so peak RSS and CPU time belong to
-// that scenario alone and one contender's leftovers cannot slow the next.
+// One measurement: one scenario, one contender, one round. For server and
+// framework scenarios a fresh server process is started for each, so peak RSS
+// and CPU time belong to that scenario alone and one contender's leftovers
+// cannot slow the next.
 
 const path = require('path')
 const { startPinned, stop } = require('./child')
 const { runWrk, parseWrk } = require('./wrk')
 const { cpuSeconds, peakRssBytes } = require('./proc')
 const { runClientBench } = require('./client-bench')
+const contenders = require('./contenders')
 
-const APP = path.join(__dirname, 'servers', 'app.js')
 const FIXED = path.join(__dirname, 'servers', 'fixed-server.js')
 
-/** Starts app.js with a module; rejects with the module's load error. */
-function startApp (modulePath, core) {
-  return startPinned(core, process.execPath, [APP, modulePath])
+/** Starts contender c's server for scenario sc, pinned to core; rejects with its error line. */
+function startServer (c, sc, core) {
+  return startPinned(core, process.execPath, contenders.server(c, sc))
 }
 
 /**
- * S1–S5: server on serverCore, wrk on loadCore. CPU time is the server's
- * utime+stime delta across the measured wrk run only (warm-up excluded), so
- * requests per CPU-second stays comparable when wrk, not the server, is the
- * bottleneck.
+ * Server and framework scenarios: server on serverCore, wrk on loadCore. CPU
+ * time is the server's utime+stime delta across the measured wrk run only
+ * (warm-up excluded), so requests per CPU-second stays comparable when wrk,
+ * not the server, is the bottleneck.
  */
 async function measureWrk (scenario, contender, opts) {
-  const server = await startApp(contender.modulePath, opts.serverCore)
+  const server = await startServer(contender, scenario, opts.serverCore)
   try {
     const wrkOpts = {
       url: `http://127.0.0.1:${server.port}${scenario.path}`,
@@ -56,24 +57,29 @@ async function measureWrk (scenario, contender, opts) {
   }
 }
 
-/** The fixed C1 peer, pinned to loadCore; started once and shared by all C1 runs. */
+/** The client scenarios' fixed peer, pinned to loadCore; started once and shared by all their runs. */
 function startFixedServer (core) {
   return startPinned(core, process.execPath, [FIXED])
 }
 
-/** C1: the client process on serverCore measures itself (client-bench.js). */
+/** Client scenarios: the client process on serverCore measures itself (client-bench.js). */
 async function measureClient (scenario, contender, opts, fixedPort) {
   const r = await runClientBench({
     core: opts.serverCore,
-    client: contender.client,
+    client: contenders.client(contender),
     modulePath: contender.modulePath,
     port: fixedPort,
     requests: scenario.requests,
     inFlight: scenario.inFlight,
+    sockets: scenario.sockets,
+    method: scenario.method,
+    path: scenario.path,
+    bodyBytes: scenario.bodyBytes,
+    responseBytes: scenario.responseBytes,
     warmup: Math.min(5000, Math.round(scenario.requests / 5)),
     deadlineSec: 120
   })
   return { ...r, reqPerCpuSec: r.requests / r.cpuSeconds }
 }
 
-module.exports = { measureWrk, measureClient, startFixedServer, startApp }
+module.exports = { measureWrk, measureClient, startFixedServer, startServer }

@@ -8,28 +8,34 @@ const REPO_ROOT = path.resolve(__dirname, '..')
 
 const HELP = `usage: npm run bench -- [options]
 
-  --quick               smoke test: 1 round, 1 s per scenario, S1/S3/C1 reduced
+  --quick               smoke test: 1 round, 1 s per wrk run, fewer connections
+                        and requests, scenarios ${QUICK_IDS.join(',')}
   --instructions        instructions per request under callgrind instead of load
+  --update-readme       after a full run: rewrite the README's bench section and
+                        bench/chart.svg (refused with --quick, --scenarios, --only)
   --rounds N            rounds, contenders interleaved in each (default 3)
   --duration S          measured seconds per wrk run (default 5; quick 1)
   --warmup S            unmeasured wrk seconds before each run (default 1; quick 0)
-  --scenarios LIST      e.g. S1,S3,C1 (default all; quick ${QUICK_IDS.join(',')})
-  --requests N          C1 request count (default 50000; quick 5000)
-  --impl NAME=PATH      add or replace a contender; PATH is given to require()
-                        (defaults: core=http uvhttp=${REPO_ROOT})
-  --only LIST           run only these contenders (core is always kept)
+  --scenarios LIST      e.g. S1,F1,C2 (default all: ${SCENARIOS.map((s) => s.id).join(',')})
+  --requests N          client scenarios' request count (default 50000; quick 3000)
+  --impl NAME=PATH      add or replace an http-shaped contender; PATH is given to
+                        require() (defaults: core=http uvhttp=${REPO_ROOT})
+  --only LIST           run only these contenders (core is always kept), among
+                        core, uvhttp, --impl names, floor, undici.request, undici.Pool
   --server-core N       core for the measured process (default 0)
-  --load-core N         core for wrk / the fixed C1 server (default 1)
+  --load-core N         core for wrk / the fixed client peer (default 1)
   --n1 N --n2 N         --instructions request counts (default 8000, 16000)
   --iwarmup N           --instructions warm-up requests (default 2000)
   --out DIR             results folder (default bench/results)
   --help
 `
 
+
 function parseArgs (argv) {
   const o = {
     quick: false,
     instructions: false,
+    updateReadme: false,
     rounds: undefined,
     duration: undefined,
     warmup: undefined,
@@ -58,6 +64,7 @@ function parseArgs (argv) {
     switch (a) {
       case '--quick': o.quick = true; break
       case '--instructions': o.instructions = true; break
+      case '--update-readme': o.updateReadme = true; break
       case '--rounds': o.rounds = Math.max(1, Math.round(num(val(), a))); break
       case '--duration': o.duration = Math.max(1, Math.round(num(val(), a))); break
       case '--warmup': o.warmup = Math.round(num(val(), a)); break
@@ -84,8 +91,9 @@ function parseArgs (argv) {
     }
   }
   if (!o.impls.has('core')) throw new Error('the core contender is the baseline and cannot be removed')
-  if (o.only) {
-    for (const name of [...o.impls.keys()]) if (name !== 'core' && !o.only.includes(name)) o.impls.delete(name)
+  // The README shows every scenario of a full run, and its chart every contender.
+  if (o.updateReadme && (o.quick || o.scenarios || o.only || o.instructions)) {
+    throw new Error('--update-readme needs a full run: without --quick, --scenarios, --only or --instructions')
   }
   o.rounds ??= o.quick ? 1 : 3
   o.duration ??= o.quick ? 1 : 5

@@ -5,16 +5,24 @@
 // rounds (each round: every scenario, each contender in turn, so contenders
 // interleave A B A B …), prints a table on stdout and writes bench/results/.
 
+const fs = require('fs')
 const os = require('os')
 const path = require('path')
 const { spawnSync, execFileSync } = require('child_process')
-const { parseArgs, HELP } = require('./options')
+const { parseArgs, HELP, REPO_ROOT } = require('./options')
 const { SCENARIOS, resolve } = require('./scenarios')
-const { measureWrk, measureClient, startFixedServer, startApp } = require('./measure')
+const contenders = require('./contenders')
+const { measureWrk, measureClient, startFixedServer, startServer } = require('./measure')
 const { stop, stopAll } = require('./child')
 const { summarizeAll, table, writeJson, fmt } = require('./report')
-const { writeSvg } = require('./svg')
+const { writeSvg, chartLabels } = require('./svg')
+const { benchSection, updateReadme } = require('./readme')
+const { createEta } = require('./eta')
 const { measureInstructions } = require('./instructions')
+
+// Where --update-readme writes: the chart kept in the repository, and the README showing it.
+const CHART = path.join(__dirname, 'chart.svg')
+const README = path.join(REPO_ROOT, 'README.md')
 
 // One status line on stderr, rewritten in place on a terminal (stdout stays
 // clean for the table, so `npm run bench > table.txt` works).
@@ -36,86 +44,121 @@ function ensureTools (needValgrind) {
 }
 
 /**
- * Starts each implementation's app once; one clear line and a skip if it
- * cannot load. Resolves { contenders, skipped: {name: reason} }.
+ * Tries each contender once (a server starts and stops, a client's module
+ * resolves); one clear line and a skip for each that cannot, so the harness
+ * works before the engine does. Resolves { ok, skipped: {name: reason},
+ * versions: {package: version} } .
  */
-async function loadableContenders (opts) {
+async function loadableContenders (opts, wanted) {
   const ok = []
   const skipped = {}
-  for (const [name, modulePath] of opts.impls) {
+  const versions = {}
+  for (const c of wanted) {
     try {
-      const s = await startApp(modulePath, opts.serverCore)
-      await stop(s.child)
-      ok.push({ name, modulePath, client: 'http' })
+      const probe = SCENARIOS.find((sc) => contenders.server(c, sc))
+      if (probe) {
+        const s = await startServer(c, probe, opts.serverCore)
+        await stop(s.child)
+      } else {
+        const pkg = require(`${c.modulePath}/package.json`)
+        versions[pkg.name] = pkg.version
+      }
+      ok.push(c)
     } catch (err) {
-      if (name === 'core') throw new Error(`core http does not start: ${err.message}`)
-      note(`skipping ${name}: ${err.message}`)
-      skipped[name] = err.message
+      if (c.name === 'core') throw new Error(`core http does not start: ${err.message}`)
+      note(`skipping ${c.name}: ${err.message.split('\n')[0]}`)
+      skipped[c.name] = err.message
     }
   }
-  return { contenders: ok, skipped }
+  return { ok, skipped, versions }
 }
 
 function machineInfo () {
-  const wrk = spawnSync('wrk', ['-v']).stdout.toString().split('\n')[0].trim()
+  // "wrk debian/4.1.0-3+b2 [epoll] Copyright (C) 2012 Will Glozer" -> "wrk 4.1.0"
+  const wrkLine = spawnSync('wrk', ['-v']).stdout.toString().split('\n')[0].trim()
+  const version = /\d+\.\d+(\.\d+)?/.exec(wrkLine)
+  const wrk = version ? `wrk ${version[0]}` : wrkLine
   const cpus = os.cpus()
-  return { node: process.version, kernel: `${os.type()} ${os.release()}`, cpu: cpus[0] && cpus[0].model, cores: cpus.length, memoryGB: Math.round(os.totalmem() / 2 ** 30), wrk }
+  let distro
+  try { distro = /^PRETTY_NAME="?([^"\n]*)/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))[1] } catch {}
+  return { node: process.version, kernel: `${os.type()} ${os.release()}`, distro, cpu: cpus[0] && cpus[0].model, cores: cpus.length, memoryGB: Math.round(os.totalmem() / 2 ** 30), wrk }
 }
 
-async function runLoad (opts, contenders, meta) {
+/** Expected seconds of one run before any has been measured (eta.js refines it). */
+function nominalSeconds (sc, opts) {
+  if (sc.kind !== 'client') return opts.warmup + opts.duration + 1
+  return 1 + (sc.requests * 1.2) / 5000
+}
+
+async function runLoad (opts, list, meta) {
   const scenarios = opts.scenarioIds.map((id) => resolve(SCENARIOS.find((s) => s.id === id), opts.quick))
     .map((s) => (s.kind === 'client' && opts.requests ? { ...s, requests: opts.requests } : s))
-  const forScenario = (sc) => (sc.kind === 'client'
-    ? [...contenders, { name: 'undici', modulePath: 'undici', client: 'undici' }]
-    : contenders)
-  const total = opts.rounds * scenarios.reduce((a, sc) => a + forScenario(sc).length, 0)
+  // Rounds interleave the contenders: each round runs every scenario, and
+  // each scenario every contender taking part, core first.
+  const plan = []
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const sc of scenarios) {
+      for (const c of list) if (contenders.takesPart(c, sc)) plan.push({ round, sc, c, key: `${sc.id} ${c.name}`, group: sc.id, nominal: nominalSeconds(sc, opts) })
+    }
+  }
+  const eta = createEta(plan)
   const records = []
   let fixed = null
-  let step = 0
   try {
-    for (let round = 1; round <= opts.rounds; round++) {
-      for (const sc of scenarios) {
-        for (const c of forScenario(sc)) {
-          step++
-          const where = `[${step}/${total}] round ${round}/${opts.rounds} ${sc.id} ${c.name}`
-          progress(`${where} …`)
-          let rec
-          try {
-            let m
-            if (sc.kind === 'client') {
-              fixed ??= await startFixedServer(opts.loadCore)
-              m = await measureClient(sc, c, opts, fixed.port)
-            } else {
-              m = await measureWrk(sc, c, opts)
-            }
-            rec = { round, scenarioId: sc.id, contender: c.name, ok: true, ...m }
-            const thr = sc.unit === 'MB/s' ? `${fmt(m.bytesPerSec / 1e6)} MB/s` : `${fmt(m.reqPerSec)} req/s`
-            progress(`${where} ${thr}, ${fmt(m.reqPerCpuSec)} req/CPU-s, p99 ${fmt(m.p99Ms)} ms${m.errors ? `, ${m.errors} errors` : ''}`)
-          } catch (err) {
-            rec = { round, scenarioId: sc.id, contender: c.name, ok: false, error: err.message.split('\n')[0] }
-            note(`${where} failed: ${rec.error}`)
-          }
-          records.push(rec)
+    for (let i = 0; i < plan.length; i++) {
+      const { round, sc, c } = plan[i]
+      const where = `round ${round}/${opts.rounds} ${sc.id} ${c.name}`
+      progress(`[${i + 1}/${plan.length} ${eta.status(i)}] ${where} …`)
+      const t0 = Date.now()
+      let rec
+      try {
+        let m
+        if (sc.kind === 'client') {
+          fixed ??= await startFixedServer(opts.loadCore)
+          m = await measureClient(sc, c, opts, fixed.port)
+        } else {
+          m = await measureWrk(sc, c, opts)
         }
+        rec = { round, scenarioId: sc.id, contender: c.name, ok: true, ...m }
+        eta.record(i, (Date.now() - t0) / 1000)
+        const thr = sc.unit === 'MB/s' ? `${fmt(m.bytesPerSec / 1e6)} MB/s` : `${fmt(m.reqPerSec)} req/s`
+        progress(`[${i + 1}/${plan.length} ${eta.status(i + 1)}] ${where} ${thr}, ${fmt(m.reqPerCpuSec)} req/CPU-s, p99 ${fmt(m.p99Ms)} ms${m.errors ? `, ${m.errors} errors` : ''}`)
+      } catch (err) {
+        rec = { round, scenarioId: sc.id, contender: c.name, ok: false, error: err.message.split('\n')[0] }
+        eta.record(i, (Date.now() - t0) / 1000)
+        note(`[${i + 1}/${plan.length} ${eta.status(i + 1)}] ${where} failed: ${rec.error}`)
       }
+      records.push(rec)
     }
   } finally {
     if (fixed) await stop(fixed.child)
   }
-  const names = [...new Set(scenarios.flatMap((sc) => forScenario(sc).map((c) => c.name)))]
-  const rows = summarizeAll(records, scenarios, names)
+  const rows = summarizeAll(records, scenarios, list.map((c) => c.name))
   note('')
   process.stdout.write(`${table(rows)}\n`)
-  const json = writeJson(opts.out, { meta, scenarios, contenders, summary: rows, records })
-  const svg = writeSvg(opts.out, rows, `uvhttp bench: ratio to core http (${meta.mode}, ${opts.rounds} round${opts.rounds > 1 ? 's' : ''}, ${meta.startedAt.slice(0, 16)})`)
+  const json = writeJson(opts.out, { meta, scenarios, contenders: list, summary: rows, records })
+  const chart = { ...chartLabels({ mode: meta.mode, rounds: opts.rounds, date: meta.startedAt.slice(0, 10) }), scenarios }
+  const svg = writeSvg(path.join(opts.out, 'ratios.svg'), rows, chart)
   note(`results: ${path.relative(process.cwd(), json)}  chart: ${path.relative(process.cwd(), svg)}`)
+  if (opts.updateReadme) {
+    writeSvg(CHART, rows, chart)
+    updateReadme(README, benchSection(rows, scenarios, meta, path.relative(REPO_ROOT, CHART)))
+    note(`updated ${path.relative(process.cwd(), README)} and ${path.relative(process.cwd(), CHART)}`)
+  }
+  const failed = records.filter((r) => !r.ok).length
+  if (failed) {
+    note(`${failed} of ${records.length} runs failed`)
+    process.exitCode = 1
+  }
 }
 
-async function runInstructions (opts, contenders, meta) {
+async function runInstructions (opts, list, meta) {
   const rows = []
-  for (const c of contenders) {
+  // Each server as S1 runs it (clients have none to measure).
+  const s1 = SCENARIOS.find((sc) => sc.id === 'S1')
+  for (const c of list.filter((c) => contenders.server(c, s1))) {
     try {
-      rows.push({ ok: true, ...await measureInstructions({ name: c.name, modulePath: c.modulePath, core: opts.serverCore, warmup: opts.iwarmup, n1: opts.n1, n2: opts.n2, outDir: opts.out, progress }) })
+      rows.push({ ok: true, ...await measureInstructions({ name: c.name, serverArgs: contenders.server(c, s1), core: opts.serverCore, warmup: opts.iwarmup, n1: opts.n1, n2: opts.n2, outDir: opts.out, progress }) })
     } catch (err) {
       note(`${c.name} failed: ${err.message}`)
       rows.push({ ok: false, name: c.name, error: err.message })
@@ -131,7 +174,7 @@ async function runInstructions (opts, contenders, meta) {
   }
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)))
   process.stdout.write(lines.map((l) => l.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n')
-  const json = writeJson(opts.out, { meta, contenders, instructions: rows })
+  const json = writeJson(opts.out, { meta, contenders: list, instructions: rows })
   note(`results: ${path.relative(process.cwd(), json)} (callgrind files beside it, for callgrind_annotate)`)
 }
 
@@ -140,17 +183,19 @@ async function main () {
   if (opts.help) { process.stdout.write(HELP); return }
   if (os.cpus().length < 2) note('warning: fewer than 2 cores; server and load share a core')
   ensureTools(opts.instructions)
-  require('fs').mkdirSync(opts.out, { recursive: true })
-  const { contenders, skipped } = await loadableContenders(opts)
+  fs.mkdirSync(opts.out, { recursive: true })
+  const { ok, skipped, versions } = await loadableContenders(opts, contenders.allContenders({ impls: opts.impls, only: opts.only, repoRoot: REPO_ROOT }))
   const meta = {
     skipped,
+    versions,
     mode: opts.instructions ? 'instructions' : (opts.quick ? 'quick' : 'full'),
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     startedAt: new Date().toISOString(),
     machine: machineInfo(),
     options: { ...opts, impls: Object.fromEntries(opts.impls) }
   }
-  if (opts.instructions) await runInstructions(opts, contenders, meta)
-  else await runLoad(opts, contenders, meta)
+  if (opts.instructions) await runInstructions(opts, ok, meta)
+  else await runLoad(opts, ok, meta)
 }
 
 // Ctrl-C: stop every process we started (by PID), then leave.

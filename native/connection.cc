@@ -54,6 +54,7 @@ Napi::Function Connection::Define(Napi::Env env) {
     InstanceMethod<&Connection::Resume>("resume"),
     InstanceMethod<&Connection::Shutdown>("shutdown"),
     InstanceMethod<&Connection::Close>("close"),
+    InstanceMethod<&Connection::Reset>("reset"),
     InstanceMethod<&Connection::SetParser>("setParser"),
     InstanceMethod<&Connection::SetLimits>("setLimits"),
     InstanceMethod<&Connection::ExpectNoBody>("expectNoBody"),
@@ -69,6 +70,7 @@ Napi::Function Connection::Define(Napi::Env env) {
     InstanceAccessor<&Connection::GetMessageAge>("messageAge"),
     InstanceAccessor<&Connection::GetHeadersComplete>("headersComplete"),
     InstanceMethod<&Connection::SetRef>("setRef"),
+    InstanceMethod<&Connection::AdoptAsyncContext>("adoptAsyncContext"),
   });
 }
 
@@ -295,16 +297,17 @@ void Connection::Deliver() {
     return;
   }
   napi_env env = Env();
+  napi_async_context context = context_ ? *context_ : config_->async_context;
   // The records are the call's arguments; a batch too long for a call's
   // arguments (a flood of tiny pipelined requests) goes as one array. The
   // batch is emptied after the call: what JS calls on the connection meanwhile
   // (write, pause, close…) adds no records; those come from libuv callbacks.
   if (batch_.size() <= kMaxBatchArgs) {
-    CallIntoJs(env, data_->on_batch, owner_.Value(), batch_.size(), batch_.values(), config_->async_context);
+    CallIntoJs(env, data_->on_batch, owner_.Value(), batch_.size(), batch_.values(), context);
     batch_.Clear();
   } else {
     napi_value array = batch_.TakeArray(env);
-    CallIntoJs(env, data_->on_batch, owner_.Value(), 1, &array, config_->async_context);
+    CallIntoJs(env, data_->on_batch, owner_.Value(), 1, &array, context);
   }
 }
 
@@ -397,8 +400,18 @@ void Connection::Shutdown(const Napi::CallbackInfo&) {
 
 void Connection::Close(const Napi::CallbackInfo&) { CloseHandle(); }
 
-void Connection::CloseHandle() {
-  if (closing_ || !initialized_) return;
+// reset(): socket.resetAndDestroy(). Returns 0, UV_ENOTSUP for a pipe (left
+// open: Node throws ERR_INVALID_HANDLE_TYPE for it), or the error of
+// uv_tcp_close_reset (EINVAL once a shutdown started), the connection then
+// closing normally.
+Napi::Value Connection::Reset(const Napi::CallbackInfo& info) {
+  if (!initialized_ || closing_) return Napi::Number::New(info.Env(), 0);
+  if (handle_.tcp.type != UV_TCP) return Napi::Number::New(info.Env(), UV_ENOTSUP);
+  return Napi::Number::New(info.Env(), CloseHandle(true));
+}
+
+int Connection::CloseHandle(bool reset) {
+  if (closing_ || !initialized_) return 0;
   // What JS wrote before closing leaves now, as it would have without the
   // cork (Node writes a canned 400 and destroys the socket right after).
   if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush(stream());
@@ -406,7 +419,9 @@ void Connection::CloseHandle() {
   writes_.cork().clear();
   if (reading_) uv_read_stop(stream());
   reading_ = false;
-  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+  int r = reset ? uv_tcp_close_reset(&handle_.tcp, OnClosed) : 0;
+  if (!reset || r < 0) uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClosed);
+  return r;
 }
 
 void Connection::OnClosed(uv_handle_t* h) {
@@ -421,6 +436,7 @@ void Connection::OnClosed(uv_handle_t* h) {
     self->owner_.Reset();
   }
   self->config_.reset();
+  self->context_.reset();
   self->data_->Untrack(self);
   self->Unref();
 }
@@ -440,6 +456,17 @@ void Connection::BeginReading() {
   if (alive() && !paused_ && !eof_ && !reading_ && mode_ >= kParserNone) {
     reading_ = uv_read_start(stream(), OnAlloc, OnRead) == 0;
   }
+}
+
+// adoptAsyncContext(resource): from now on this connection's callbacks run
+// in the async context of the caller, created here: what Node's
+// per-connection (server) and per-request (client) HTTP parser resources are
+// (Node names both HTTPINCOMINGMESSAGE). The resource is the connection's JS
+// owner or an object it keeps (ConnectionConfig says why). The previous
+// context, if any, ends.
+void Connection::AdoptAsyncContext(const Napi::CallbackInfo& info) {
+  if (closing_) return;
+  context_ = std::make_unique<Napi::AsyncContext>(info.Env(), "HTTPINCOMINGMESSAGE", info[0].As<Napi::Object>());
 }
 
 void Connection::SetParser(const Napi::CallbackInfo& info) {

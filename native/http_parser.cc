@@ -34,6 +34,7 @@ void HttpParser::Init(llhttp_type_t type, ParserSink* sink) {
   in_message_ = false;
   skip_body_ = false;
   upgrade_next_ = false;
+  switched_away_ = false;
 }
 
 void HttpParser::SetLimits(size_t max_header_size, bool lenient) {
@@ -46,27 +47,24 @@ void HttpParser::SetLimits(size_t max_header_size, bool lenient) {
 }
 
 HttpParser::Result HttpParser::Execute(const char* data, size_t len, size_t* consumed) {
-  const char* at = data;
-  for (;;) {
-    llhttp_errno_t err = llhttp_execute(&parser_, at, len - (at - data));
-    if (err == HPE_OK) break;
-    if (err != HPE_PAUSED_UPGRADE) return ErrorFrom(err, data, len);
-    const char* pos = llhttp_get_error_pos(&parser_);
-    if (upgrade_taken_) {
-      *consumed = static_cast<size_t>(pos - data);
-      return Result::kUpgrade;
-    }
-    // Nobody takes the upgrade: the request was an ordinary one and the
-    // connection goes on speaking HTTP (Node's behaviour without an
-    // 'upgrade' listener).
-    llhttp_resume_after_upgrade(&parser_);
-    at = pos;
-  }
   *consumed = len;
+  if (switched_away_) return Result::kOk;
+  llhttp_errno_t err = llhttp_execute(&parser_, data, len);
+  if (err == HPE_OK) return Result::kOk;
+  if (err != HPE_PAUSED_UPGRADE) return ErrorFrom(err, data, len);
+  if (upgrade_taken_) {
+    *consumed = static_cast<size_t>(llhttp_get_error_pos(&parser_) - data);
+    return Result::kUpgrade;
+  }
+  // Nobody took the upgrade: the request was answered as an ordinary one
+  // (without keep-alive, OnHeadersComplete), and llhttp stays paused. Node
+  // drops the rest of this read too, but resumes llhttp for the next one.
+  switched_away_ = true;
   return Result::kOk;
 }
 
 HttpParser::Result HttpParser::Finish() {
+  if (switched_away_) return Result::kOk;
   llhttp_errno_t err = llhttp_finish(&parser_);
   if (err == HPE_OK || err == HPE_PAUSED_UPGRADE) return Result::kOk;
   return ErrorFrom(err, nullptr, 0);
@@ -196,8 +194,10 @@ int HttpParser::OnHeadersComplete(llhttp_t* p) {
   } else if (p->upgrade) {
     upgrade = (p->type == HTTP_REQUEST && p->method == HTTP_CONNECT) ||
               p->type == HTTP_RESPONSE || self->sink_->WantUpgrade();
-    if (upgrade) flags |= kHeadUpgrade;
-    // Not wanted: llhttp still pauses after this message; Execute resumes it.
+    // Not wanted: an ordinary request, but the last one of this stream
+    // (llhttp pauses after it and Execute parses no more), so its response
+    // must not promise keep-alive.
+    flags = upgrade ? flags | kHeadUpgrade : flags & ~kHeadKeepAlive;
     self->upgrade_taken_ = upgrade;
   }
   HeadInfo head{p->method, p->status_code, &self->url_, &self->headers_,

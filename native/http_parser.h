@@ -64,7 +64,9 @@ class HttpParser {
   void SetLimits(size_t max_header_size, bool lenient);
 
   // Parses data. On kUpgrade, bytes from *consumed on belong to the new
-  // protocol; on kError, error() says what went wrong.
+  // protocol; on kError, error() says what went wrong. After a request that
+  // asked for an upgrade nobody took, the stream is no longer HTTP: whatever
+  // follows that message is consumed unparsed (kOk), now and in later calls.
   Result Execute(const char* data, size_t len, size_t* consumed);
   // The peer closed: completes a close-delimited message or reports a
   // truncated one.
@@ -105,6 +107,11 @@ class HttpParser {
   HeaderList headers_;
   bool token_open_ = false;     // the last header token may continue in the next read
   bool upgrade_taken_ = false;  // this message's upgrade leaves the parser
+  // An upgrade nobody took ended HTTP on this stream: the client has switched
+  // protocols, so the bytes after that message are not requests, and parsing
+  // them would let a request past a front proxy that saw an upgraded
+  // connection (request smuggling; README "Security notes").
+  bool switched_away_ = false;
   bool in_message_ = false;
   bool skip_body_ = false;
   bool upgrade_next_ = false;

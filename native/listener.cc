@@ -28,7 +28,7 @@ Napi::Function Listener::Define(Napi::Env env) {
 Listener::Listener(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<Listener>(info),
       data_(info.Env().GetInstanceData<AddonData>()),
-      config_(std::make_shared<ConnectionConfig>(info.Env(), "HTTPINCOMINGMESSAGE")) {
+      config_(std::make_shared<ConnectionConfig>(info.Env(), "HTTPINCOMINGMESSAGE", info.This().As<Napi::Object>())) {
   std::memset(&handle_, 0, sizeof handle_);
   owner_ = Napi::Persistent(info[0].As<Napi::Object>());
 }

@@ -1,12 +1,13 @@
 'use strict'
 // The scenarios' routes, written once against the http-shaped API only
 // (req/res as Node documents them), so every implementation runs the same code.
-// Shared by app.js (the server the load targets) and nothing else; kept apart
-// so the paths and sizes the harness depends on live in one place.
+// Used by app.js; its paths and sizes also by floor.js (which serves the same
+// answers without the http API) and the scenarios, so they live in one place.
 
 const HELLO = Buffer.from('Hello, World!')
 const BIG_TOTAL = 1024 * 1024 // S5: 1 MiB response
-const BIG_CHUNK = Buffer.alloc(64 * 1024, 'x') // written 64 KiB at a time
+const BIG_CHUNK_SIZE = 64 * 1024 // written 64 KiB at a time
+const BIG_CHUNK = Buffer.alloc(BIG_CHUNK_SIZE, 'x')
 
 const PATHS = Object.freeze({ hello: '/', length: '/length', big: '/big' })
 
@@ -58,4 +59,4 @@ function route (req, res) {
   }
 }
 
-module.exports = { route, PATHS, BIG_TOTAL }
+module.exports = { route, PATHS, HELLO, BIG_TOTAL, BIG_CHUNK_SIZE }

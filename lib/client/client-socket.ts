@@ -30,6 +30,7 @@ export class PendingNative {
   resume (): void { this.paused = false }
   shutdown (): void {}
   close (): void { this.conn.closeUnconnected() }
+  reset (): number { this.conn.closeUnconnected(); return 0 }
   setParser (): void {}
   setLimits (): void {}
   setNoDelay (on: boolean): number { this.noDelay = on; return 0 }

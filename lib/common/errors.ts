@@ -145,6 +145,16 @@ export function ERR_SOCKET_BAD_PORT (name: string, port: unknown, allowZero = tr
     `${name} should be ${operator} 0 and < 65536. Received ${describeReceived(port)}.`, ERR_SOCKET_BAD_PORT, true)
 }
 
+/** socket.resetAndDestroy() on a socket that is closed already. */
+export function ERR_SOCKET_CLOSED (): NodeError {
+  return coded(CodedError, 'ERR_SOCKET_CLOSED', 'Socket is closed', ERR_SOCKET_CLOSED)
+}
+
+/** socket.resetAndDestroy() on a socket that is not TCP (a Unix domain socket). */
+export function ERR_INVALID_HANDLE_TYPE (): NodeError {
+  return coded(CodedTypeError, 'ERR_INVALID_HANDLE_TYPE', 'This handle type cannot be sent', ERR_INVALID_HANDLE_TYPE)
+}
+
 // --- Arguments ---------------------------------------------------------------
 
 // Names Node lowercases and lists as "of type ...".

@@ -26,6 +26,12 @@ export interface NativeConnection {
   shutdown (): void
   /** Close now (uv_close); queued writes are dropped. CLOSE follows. */
   close (): void
+  /**
+   * Close now with a TCP RST (uv_tcp_close_reset); CLOSE follows. Returns 0,
+   * UV_ENOTSUP for a pipe (nothing done), or the reset's error (EINVAL after
+   * a shutdown), the connection closing normally then.
+   */
+  reset (): number
   /** Switch parsing: REQUEST, RESPONSE, or NONE (raw DATA events). */
   setParser (mode: number): void
   /** Parser limits for this connection (client options maxHeaderSize, insecureHTTPParser). */
@@ -47,6 +53,12 @@ export interface NativeConnection {
   /** The next response answers CONNECT: the bytes after its head are the tunnel's (client side). */
   expectUpgrade (): void
   setRef (on: boolean): void
+  /**
+   * From now on the connection's callbacks run in the caller's async context
+   * (its AsyncLocalStorage stores), not the one it was created with.
+   * `resource` is the connection's owner (what receives its batches).
+   */
+  adoptAsyncContext (resource: object): void
 }
 
 export interface NativeListener {
@@ -110,6 +122,12 @@ export interface Binding {
     onConnection (listenerOwner: object, conn: NativeConnection): ConnectionOwner
     onBatch (this: ConnectionOwner, ...batch: unknown[]): void
   }): void
+  /**
+   * The libuv type ('tcp', 'timer', …) of every handle keeping the event loop
+   * alive, Node's and the engine's: process.getActiveResourcesInfo() does not
+   * see the engine's sockets (the test suite's open-handle report uses it).
+   */
+  activeHandles (): string[]
   /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
   METHODS: string[]
   versions: { llhttp: string }

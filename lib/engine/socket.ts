@@ -6,7 +6,7 @@
 // touch net's own _handle is overridden to go to the native connection.
 import * as net from 'net'
 import { WriteFlag } from './constants'
-import { errnoException } from '../common/errors'
+import { errnoException, ERR_INVALID_HANDLE_TYPE, ERR_SOCKET_CLOSED } from '../common/errors'
 import type { NativeConnection, PeerInfo } from './binding'
 
 /** What the socket needs from the connection state that owns it. */
@@ -23,6 +23,7 @@ export interface SocketOwner {
 /** The connection state behind a socket (ServerConnection / ClientConnection). */
 export const kOwner = Symbol('uvhttp.socketOwner')
 const kHadError = Symbol('uvhttp.hadError')
+const UV_ENOTSUP = -95
 
 function flagsFor (encoding: string | undefined): number {
   return encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
@@ -117,6 +118,39 @@ export class Socket extends net.Socket {
       owner.native.close()
       cb(err)
     }
+  }
+
+  /**
+   * As net.Socket's: close with a TCP RST, so the peer sees ECONNRESET
+   * (WebSocket servers reset a connection that broke the protocol). The
+   * native side resets and closes at once; destroy() then finds it closing.
+   */
+  override resetAndDestroy (): this {
+    const owner = this[kOwner]
+    if (owner.closed || this.destroyed) {
+      this.destroy(ERR_SOCKET_CLOSED())
+      return this
+    }
+    if (this.connecting) {
+      this.once('connect', () => this.resetAndDestroy())
+      return this
+    }
+    const r = owner.native.reset()
+    if (r === UV_ENOTSUP) throw ERR_INVALID_HANDLE_TYPE()
+    this.destroy()
+    // Node emits it from _destroy, the handle closing anyway.
+    if (r < 0) this.emit('error', errnoException(r, 'reset'))
+    return this
+  }
+
+  /**
+   * The peer finished sending (EOF). As net's onStreamRead: read(0) so that
+   * 'end' comes even when nobody reads the socket (an 'upgrade' handler
+   * waiting for the client's half-close, say).
+   */
+  onNativeEnd (): void {
+    this.push(null)
+    this.read(0)
   }
 
   /** The native connection closed, because we destroyed it or the peer went away. */

@@ -10,6 +10,7 @@ import type { Duplex } from 'stream'
 import { binding, NativeConnection } from '../engine/binding'
 import { BatchReader, readBatch } from '../engine/batch-reader'
 import { HeadFlag } from '../engine/constants'
+import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
 import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
@@ -190,6 +191,7 @@ export class ServerConnection implements BatchReader {
     res._maxRequestsPerSocket = server.maxRequestsPerSocket
     res[kUniqueHeaders] = server[kUniqueHeaders]
     res.shouldKeepAlive = (flags & HeadFlag.KEEP_ALIVE) !== 0
+    if (serverRequestStart.hasSubscribers) serverRequestStart.publish({ request: req, response: res, socket, server })
     if ((socket as any)._httpMessage) this.outgoing.push(res)
     else res.assignSocket(socket)
     res.on('finish', () => this.onResponseFinish(req, res))
@@ -303,7 +305,7 @@ export class ServerConnection implements BatchReader {
   onEof (): void {
     const socket = this.socket
     if (this.upgraded) {
-      socket.push(null)
+      socket.onNativeEnd()
       return
     }
     if (socket.destroyed) return  // a truncated request already failed (clientError)
@@ -313,7 +315,7 @@ export class ServerConnection implements BatchReader {
     if (this.server.httpAllowHalfOpen && last) last._last = true
     else socket.end()
     // A foreign socket has ended by itself (its 'end' brought us here).
-    if (!this.foreign) socket.push(null)
+    if (!this.foreign) socket.onNativeEnd()
   }
 
   onDrain (): void {
@@ -355,6 +357,7 @@ export class ServerConnection implements BatchReader {
   // resOnFinish
   private onResponseFinish (req: any, res: any): void {
     const socket = this.socket
+    if (serverResponseFinish.hasSubscribers) serverResponseFinish.publish({ request: req, response: res, socket, server: this.server })
     if (this.incoming[0] === req) this.incoming.shift()
     if (!req._consuming && !req._readableState.resumeScheduled) req._dump()
     res.detachSocket(socket)

@@ -122,6 +122,11 @@ const proto = Server.prototype
 /** The engine accepted a connection on this server's listener (lib/engine/dispatch.ts). */
 ;(proto as any)[kOnConnection] = function onConnection (this: Server, native: NativeConnection) {
   const conn = new ServerConnection(this, native)
+  // Node makes a parser resource per connection before any 'connection'
+  // listener runs: its requests see the store of that moment, whatever a
+  // listener enters (on Node 20 and 22 stores live on resources, and one
+  // entered in a 'connection' listener stays on the server's).
+  native.adoptAsyncContext(conn)
   this[kConnections].add(conn)
   this.emit('connection', conn.socket)
   return conn

@@ -426,10 +426,15 @@ std::vector<Case> Corpus() {
   {
     Options no = req;
     no.want_upgrade = false;
-    ok("upgrade nobody takes: HTTP goes on", no,
+    // The client has switched protocols: what follows is not HTTP (issue 9.1).
+    ok("upgrade nobody takes: the stream's last request, nothing after it parsed", no,
        "GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nGET /next HTTP/1.1\r\n\r\n",
-       {Msg(HTTP_GET, "/ws", {"Connection", "Upgrade", "Upgrade", "websocket"}, "", KA),
-        Msg(HTTP_GET, "/next", {})});
+       {Msg(HTTP_GET, "/ws", {"Connection", "Upgrade", "Upgrade", "websocket"})});
+    ok("upgrade nobody takes, with a body: the body, then nothing", no,
+       "POST /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 5\r\n\r\nhello"
+       "GET /next HTTP/1.1\r\n\r\n",
+       {Msg(HTTP_POST, "/ws", {"Connection", "Upgrade", "Upgrade", "websocket", "Content-Length", "5"}, "hello",
+            LEN)});
     upgrade("CONNECT leaves the parser even unwanted", no,
             "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", "\x16\x03\x01 tls",
             {Msg(HTTP_CONNECT, "example.com:443", {"Host", "example.com:443"}, "", KA | UP)});

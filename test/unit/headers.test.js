@@ -137,6 +137,13 @@ describe('errors', function () {
     }
   })
 
+  it('ERR_SOCKET_CLOSED reads as the one net.Socket#resetAndDestroy() emits on a closed socket', async function () {
+    const [theirs] = await once(new net.Socket().resetAndDestroy(), 'error')
+    const mine = errors.ERR_SOCKET_CLOSED()
+    assert.deepStrictEqual(shape(mine), shape(theirs))
+    assert.ok(mine instanceof theirs.constructor)
+  })
+
   it('uvException matches the error of a real EADDRINUSE', async function () {
     const first = net.createServer().listen(0, '127.0.0.1')
     await once(first, 'listening')
