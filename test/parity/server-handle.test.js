@@ -102,7 +102,7 @@ eachImpl('listen({ path, readableAll, writableAll })', (http) => {
     try {
       server.listen({ path: sock, readableAll: true, writableAll: true })
       await onceWithin(server, 'listening')
-      assert.strictEqual(fs.statSync(sock).mode & 0o777, 0o777)
+      assert.strictEqual(fs.statSync(sock).mode & 0o666, 0o666)
     } finally {
       await new Promise((resolve) => server.close(resolve))
       fs.rmSync(sock, { force: true })
