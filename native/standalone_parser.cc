@@ -72,12 +72,12 @@ Napi::Value Parser::Finish(const Napi::CallbackInfo& info) {
   return Napi::Value(env_, TakeBatch());
 }
 
-// setLimits(maxHeaderSize, maxHeadersCount, lenient): as Listener#setLimits
-// (the header count is applied in JS, as for the engine's connections).
+// setLimits(maxHeaderSize, maxHeaderEntries, lenient): as Listener#setLimits.
 void Parser::SetLimits(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) return;
   parser_.SetLimits(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()),
                     info[2].ToBoolean().Value());
+  parser_.SetMaxHeaderEntries(info[1].IsNumber() ? static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()) : 0);
 }
 
 // Client side, as Connection's: the request was HEAD (its response has no

@@ -12,9 +12,8 @@
 // that line's; what changes is the per-request work, which in Node's agent
 // built two option objects, recomputed the pool key and added and deleted a
 // key of a dictionary-mode object for every request (issue 14):
-// - the pools are fast-mode objects (a key added and deleted again takes the
-//   same two hidden classes every time) and a queue's array is kept for the
-//   next time its key comes back;
+// - the pools are fast-mode objects: a key added and deleted again takes the
+//   same two hidden classes every time;
 // - the key of a request is computed without merging the option objects
 //   while getName is this one, and the merged options are built only when
 //   a socket is created for it.

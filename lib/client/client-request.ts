@@ -14,7 +14,7 @@ import { attachResponseParser, emitErrorEvent, emitRequestTimeout, ondrain, sock
 import { flushOutput, writeRaw } from './request-writer'
 import { clientRequestCreated, clientRequestStart } from '../common/channels'
 import * as errors from '../common/errors'
-import { checkIsHttpToken } from '../common/headers'
+import { checkIsHttpToken, validateHeaderValue } from '../common/headers'
 import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 // Read once: `http.X` goes through an import getter on every access.
@@ -64,7 +64,7 @@ function setHostHeader (req: ClientRequest, value: string): void {
     return
   }
   if (value !== validatedHost) {
-    http.validateHeaderValue('Host', value)
+    validateHeaderValue('Host', value)
     validatedHost = value
   }
   const headers = req[kOutHeaders]

@@ -12,13 +12,22 @@ import { BatchReader, readBatch } from '../engine/batch-reader'
 import { HeadFlag } from '../engine/constants'
 import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
-import { keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
+import { maxHeaderEntries } from '../common/headers'
 import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
 import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
+
+/**
+ * Node's parser.maxHeaderPairs for a server's next connection, as the
+ * engine's parser takes it (0: no limit). The parser refuses a request past
+ * it with HPE_HEADER_OVERFLOW (431).
+ */
+export function parserHeaderEntries (server: ServerLike): number {
+  return Math.max(maxHeaderEntries(server.maxHeadersCount), 0)
+}
 
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
 const CANNED: Record<string, string> = {
@@ -170,10 +179,8 @@ export class ServerConnection implements BatchReader {
     req.method = METHODS[method]
     req.url = url
     req.joinDuplicateHeaders = server.joinDuplicateHeaders
-    const maxEntries = maxHeaderEntries(server.maxHeadersCount)
-    raw = keptHeaderLines(raw, maxEntries)
-    const kept = keptHeaderCount(raw, maxEntries)
-    req._addHeaderLines(raw, kept)
+    // The parser refused heads with more fields than maxHeadersCount.
+    req._addHeaderLines(raw, raw.length)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
     // An upgrade or CONNECT: onUpgrade follows with the request still in `parsing`.
@@ -219,7 +226,7 @@ export class ServerConnection implements BatchReader {
         res.end()
         return
       }
-      const expect = expectHeader(raw, kept)
+      const expect = expectHeader(raw)
       if (expect !== undefined) {
         if (CONTINUE.test(expect)) {
           res._expect_continue = true
@@ -363,10 +370,14 @@ export class ServerConnection implements BatchReader {
     this.socket.onNativeClose()
   }
 
-  // socketOnClose: requests still in flight are aborted.
+  // socketOnClose: requests still in flight are aborted, and so are the
+  // responses waiting for their turn (Node 24's abortOutgoing: from Node 24
+  // on, destroying a response that never had a socket emits its 'close';
+  // before, it waits for a socket that never comes, as Node's does).
   private onSocketClose (): void {
     this.parsing = null
     abortIncoming(this.incoming)
+    abortIncoming(this.outgoing)
   }
 
   // resOnFinish
@@ -394,7 +405,7 @@ export class ServerConnection implements BatchReader {
   private outputBackedUp (): boolean {
     const hwm = this.highWaterMark
     return this.lastQueued >= hwm || this.outgoing.length >= MAX_WAITING_RESPONSES ||
-      (this.socket as any)._writableState.length >= hwm
+      this.socket.writableLength >= hwm
   }
 
   resumeIfDrained (): void {
@@ -458,12 +469,13 @@ function hasHost (raw: string[]): boolean {
 
 /**
  * The Expect field as Node's parserOnIncoming reads it (req.headers.expect,
- * without building req.headers): the values of every Expect line among the
- * `kept` entries, joined with ', ' as Node joins duplicates of most fields.
+ * without building req.headers): the values of every Expect line, joined
+ * with ', ' as Node joins duplicates of most fields. (The parser refused a
+ * head with more fields than maxHeadersCount, so every line counts.)
  */
-function expectHeader (raw: string[], kept: number): string | undefined {
+function expectHeader (raw: string[]): string | undefined {
   let value: string | undefined
-  for (let i = 0; i < kept; i += 2) {
+  for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]
     if (name.length === 6 && name.toLowerCase() === 'expect') {
       value = value === undefined ? raw[i + 1] : value + ', ' + raw[i + 1]
@@ -487,10 +499,11 @@ function readBeforeEnd (req: any): void {
   if (state.resumeScheduled || state.readableListening) req._consuming = true
 }
 
-function abortIncoming (incoming: any[]): void {
-  while (incoming.length) {
-    const req = incoming.shift()
-    req.destroy(connResetException('aborted'))
+/** Node's abortIncoming and abortOutgoing: each message is destroyed with ECONNRESET 'aborted'. */
+function abortIncoming (messages: any[]): void {
+  while (messages.length) {
+    const msg = messages.shift()
+    msg.destroy(connResetException('aborted'))
   }
 }
 

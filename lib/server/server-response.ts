@@ -45,7 +45,7 @@ const nodeSend = (http.OutgoingMessage.prototype as any)._send
 function engineOwner (res: ServerResponse, conn: any): any {
   const owner = conn[kOwner]
   if (owner === undefined || conn.destroyed || conn._httpMessage !== res || !conn.writable ||
-      conn.writableLength !== 0 || owner.closed) return undefined
+      conn.streamWritableLength !== 0 || owner.closed) return undefined
   return owner
 }
 
@@ -244,7 +244,7 @@ function writeThrough (conn: any, res: ServerResponse, head: string | null, data
 /** Every byte before `res`'s on this connection is in the engine, and the connection stays open after them. */
 function mayWriteThrough (conn: any, res: ServerResponse): boolean {
   const socket = conn.socket
-  if (conn.closed || socket.destroyed || !socket.writable || socket.writableLength !== 0) return false
+  if (conn.closed || socket.destroyed || !socket.writable || socket.streamWritableLength !== 0) return false
   if (!wroteEverything(socket._httpMessage)) return false
   // The waiting responses already found written ahead stay so: start after them.
   const outgoing = conn.outgoing
@@ -273,7 +273,7 @@ function onlyCallbacksLeft (pending: Array<{ data: { length: number } }>): boole
 ;(ServerResponse.prototype as any)._flushOutput = function _flushOutput (this: ServerResponse, socket: any) {
   const pending = this.outputData
   if (pending.length === 0 || this.writableCorked !== 0 || socket?.[kOwner] === undefined ||
-      socket.writableLength !== 0 || !onlyCallbacksLeft(pending)) {
+      socket.streamWritableLength !== 0 || !onlyCallbacksLeft(pending)) {
     return nodeFlushOutput.call(this, socket)
   }
   for (let i = 0; i < pending.length; i++) {

@@ -18,3 +18,5 @@ export const kIncomingMessage = Symbol('uvhttp.IncomingMessage')
 export const kServerResponse = Symbol('uvhttp.ServerResponse')
 /** ServerResponse: inside write(), where Node corks the socket for the rest of the tick. */
 export const kWriting = Symbol('uvhttp.writing')
+/** Server: the parser limits its listener last got ({ size, entries, lenient }). */
+export const kParserLimits = Symbol('uvhttp.parserLimits')
