@@ -22,12 +22,14 @@ type Callback = ((err?: Error | null) => void) | null | undefined
  * The engine connection `req` may write `bytes` more to at once, or null:
  * its socket is the engine's, connected, idle (nothing in its Writable
  * buffer, not corked), this request is the socket's current one, and the
- * bytes stay below the socket's highWaterMark.
+ * bytes stay below the socket's highWaterMark. (Bytes the kernel has not
+ * taken yet wait in the engine's queue, which keeps order; reading
+ * writableLength, which counts them, would be a native call.)
  */
 export function directConnection (req: any, socket: any, bytes: number): ClientConnection | null {
   const conn = socket?.[kOwner] as ClientConnection | undefined
   if (conn === undefined || conn.closed || socket.destroyed || socket.connecting || !socket.writable ||
-      socket._httpMessage !== req || socket.writableCorked !== 0 || socket.writableLength !== 0 ||
+      socket._httpMessage !== req || socket.writableCorked !== 0 || socket.streamWritableLength !== 0 ||
       bytes >= socket.writableHighWaterMark || conn.upgraded) return null
   return conn
 }
