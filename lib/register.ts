@@ -1,16 +1,32 @@
-// uvhttp/register: the process's `http` becomes uvhttp's server and client
-// (DESIGN.md "Drop-in"): `node -r uvhttp/register app.js`, or a first
-// `import 'uvhttp/register'`.
+// uvhttp/register: the whole process's `http` becomes uvhttp, with no change
+// to the application (DESIGN.md, "Drop-in").
 //
-// Minimal version for the lean-server branch (issue 10), until the
-// packaging branch's (issue 15) lands: Node's `http` has one exports object,
-// shared by every require('http') and `import ... from 'node:http'`; this
-// replaces on it what uvhttp implements, then syncBuiltinESMExports() gives
-// the named ESM imports the same values. uvhttp's own modules read what they
-// take from Node's `http` when they load, before this runs, so they keep
-// building on Node's classes. Frameworks that build prototypes from http's
-// classes when they load (Express's app.request/app.response) must load
-// after it, and then inherit from uvhttp's classes directly.
+//   node -r uvhttp/register app.js
+//   node --import uvhttp/register app.mjs      (or a first `import 'uvhttp/register'`)
+//
+// The contract:
+// - Node's `http` has one exports object, shared by every require('http')
+//   and by `import http from 'node:http'`. This replaces, on that object, what
+//   uvhttp implements: createServer, Server, IncomingMessage, ServerResponse,
+//   request, get, ClientRequest, Agent and globalAgent (an accessor, as Node's
+//   is: assigning http.globalAgent assigns uvhttp's). Then
+//   syncBuiltinESMExports() gives named ESM imports (`import { createServer }
+//   from 'node:http'`) the same values. No loader hooks, no extra thread.
+// - Everything else stays Node's own: OutgoingMessage (uvhttp's is Node's),
+//   STATUS_CODES (uvhttp's responses are written by Node's writeHead, which
+//   reads Node's table, so the object users edit is the one in use), METHODS
+//   (the same list; test/register), maxHeaderSize, validateHeader*,
+//   setMaxIdleHTTPParsers, and members newer Node lines add.
+// - uvhttp is loaded completely before anything is replaced, and its modules
+//   captured what they take from Node's `http` at load time (checked by
+//   test/register), so uvhttp keeps building on Node's classes. Node's own
+//   `https` and internal `_http_*` modules keep their own references: https
+//   stays Node's.
+// - Code that read http.createServer & co. before this ran keeps Node's:
+//   that is why it is a preload. Frameworks that build prototypes from
+//   http's classes when they load (Express's app.request/app.response) must
+//   load after it, and then inherit from uvhttp's classes.
+// - Running it twice changes nothing. Its exports are uvhttp's.
 import Module = require('module')
 import uvhttp = require('./index')
 
@@ -18,7 +34,7 @@ import uvhttp = require('./index')
 const http = require('http')
 
 const REPLACED = ['createServer', 'Server', 'IncomingMessage', 'ServerResponse',
-  'request', 'get', 'ClientRequest', 'Agent', 'STATUS_CODES'] as const
+  'request', 'get', 'ClientRequest', 'Agent'] as const
 
 for (const name of REPLACED) http[name] = uvhttp[name]
 Object.defineProperty(http, 'globalAgent', {

@@ -52,6 +52,9 @@ struct AddonData {
   // every connection; a read that arrives while it is in use gets its own.
   std::unique_ptr<char[]> read_buffer{new char[kReadBufferSize]};
   bool read_buffer_busy = false;
+  // Connection cores in existence (binding.liveConnections(), for tests): a
+  // closed connection frees its core in the close callback, not at GC.
+  size_t live_connections = 0;
 
   // Handles from uv_*_init to their close callback. When the environment ends
   // (a Worker stops, the main thread exits) an async cleanup hook closes them

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "connection_wrap.h"
+
 namespace uvhttp {
 
 namespace {
@@ -47,65 +49,47 @@ void FillAddress(Napi::Env env, Napi::Object out, const sockaddr_storage& ss) {
 
 }  // namespace
 
-Napi::Function Connection::Define(Napi::Env env) {
-  return DefineClass(env, "Connection", {
-    InstanceMethod<&Connection::Write>("write"),
-    InstanceMethod<&Connection::Flush>("flush"),
-    InstanceMethod<&Connection::Pause>("pause"),
-    InstanceMethod<&Connection::Resume>("resume"),
-    InstanceMethod<&Connection::Shutdown>("shutdown"),
-    InstanceMethod<&Connection::Close>("close"),
-    InstanceMethod<&Connection::Reset>("reset"),
-    InstanceMethod<&Connection::SetParser>("setParser"),
-    InstanceMethod<&Connection::SetLimits>("setLimits"),
-    InstanceMethod<&Connection::ExpectNoBody>("expectNoBody"),
-    InstanceMethod<&Connection::ExpectUpgrade>("expectUpgrade"),
-    InstanceMethod<&Connection::SetNoDelay>("setNoDelay"),
-    InstanceMethod<&Connection::SetKeepAlive>("setKeepAlive"),
-    InstanceMethod<&Connection::PeerName>("peerName"),
-    InstanceMethod<&Connection::SockName>("sockName"),
-    InstanceAccessor<&Connection::GetWriteQueueSize>("writeQueueSize"),
-    InstanceAccessor<&Connection::GetBytesRead>("bytesRead"),
-    InstanceAccessor<&Connection::GetBytesWritten>("bytesWritten"),
-    InstanceAccessor<&Connection::GetFd>("fd"),
-    InstanceAccessor<&Connection::GetMessageAge>("messageAge"),
-    InstanceAccessor<&Connection::GetIdleAge>("idleAge"),
-    InstanceAccessor<&Connection::GetHeadersComplete>("headersComplete"),
-    InstanceMethod<&Connection::SetRef>("setRef"),
-    InstanceMethod<&Connection::AdoptAsyncContext>("adoptAsyncContext"),
-  });
-}
-
-Connection::Connection(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<Connection>(info),
-      data_(info.Env().GetInstanceData<AddonData>()),
-      writes_(this, OnWriteDone),
+Connection::Connection(Napi::Env env, ConnectionWrap* wrap)
+    : env_(env),
+      wrap_(wrap),
+      data_(env.GetInstanceData<AddonData>()),
+      writes_(this, this, OnWriteDone),
       batch_(&data_->names) {
   std::memset(&handle_, 0, sizeof handle_);
+  data_->live_connections++;
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() { data_->live_connections--; }
 
-int Connection::Accept(uv_stream_t* server, bool pipe) {
+int Connection::InitHandle(bool pipe) {
   int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0)
                : uv_tcp_init(data_->loop, &handle_.tcp);
   if (r < 0) return r;
   initialized_ = true;
   handle_.tcp.data = this;
-  Ref();  // released in OnClosed
-  data_->Track(this);
+  data_->Track(this);  // deleted in OnClosed
+  return 0;
+}
+
+int Connection::Accept(uv_stream_t* server, bool pipe) {
+  int r = InitHandle(pipe);
+  if (r < 0) return r;
   r = uv_accept(server, stream());
   if (r < 0) CloseHandle();
   return r;
 }
 
-int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* local) {
-  int r = uv_tcp_init(data_->loop, &handle_.tcp);
+int Connection::Open(uv_os_sock_t fd, bool pipe) {
+  int r = InitHandle(pipe);
   if (r < 0) return r;
-  initialized_ = true;
-  handle_.tcp.data = this;
-  Ref();
-  data_->Track(this);
+  r = pipe ? uv_pipe_open(&handle_.pipe, fd) : uv_tcp_open(&handle_.tcp, fd);
+  if (r < 0) CloseHandle();  // libuv did not take fd: it is still the caller's
+  return r;
+}
+
+int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* local) {
+  int r = InitHandle(false);
+  if (r < 0) return r;
   if (local && (r = uv_tcp_bind(&handle_.tcp, local, 0)) < 0) {
     CloseHandle();
     return r;
@@ -117,12 +101,8 @@ int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* loca
 }
 
 int Connection::ConnectPipe(const char* path) {
-  int r = uv_pipe_init(data_->loop, &handle_.pipe, 0);
+  int r = InitHandle(true);
   if (r < 0) return r;
-  initialized_ = true;
-  handle_.pipe.data = this;
-  Ref();
-  data_->Track(this);
   connect_req_.data = this;
   // libuv reports every failure of a pipe connect (ENOENT, ECONNREFUSED…)
   // through the callback, as Node's PipeWrap sees it.
@@ -135,8 +115,7 @@ void Connection::Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> con
   config_ = std::move(config);
   mode_ = mode;
   if (mode_ != kParserNone) {
-    parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
-    parser_.SetLimits(config_->max_header_size, config_->lenient);
+    ApplyConfig();
   }
   started_ = true;
   last_activity_ = uv_now(data_->loop);
@@ -364,7 +343,7 @@ int Connection::FlushWrites(const char* extra, size_t extra_len) {
     return UV_EPIPE;
   }
   bool had_queue = writes_.queued() > 0;
-  int r = writes_.Flush(stream(), extra, extra_len);
+  int r = writes_.Flush(extra, extra_len);
   // Bytes the kernel refused now wait in uv_write: say when they are gone.
   if (r == 0 && !had_queue && writes_.queued() > 0) need_drain_ = true;
   if (r == 0 && want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
@@ -429,7 +408,7 @@ int Connection::CloseHandle(bool reset) {
   // cork (Node writes a canned 400 and destroys the socket right after);
   // what a corked socket held never leaves, as Node's corked writes do not.
   writes_.DropHeld();
-  if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush(stream());
+  if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush();
   closing_ = true;
   writes_.ClearCork();
   if (reading_) uv_read_stop(stream());
@@ -450,10 +429,11 @@ void Connection::OnClosed(uv_handle_t* h) {
     }
     self->owner_.Reset();
   }
-  self->config_.reset();
-  self->context_.reset();
   self->data_->Untrack(self);
-  self->Unref();
+  // libuv has run every request's callback by now: nothing refers to this
+  // any more. The wrapper keeps the counters and answers later calls itself.
+  if (self->wrap_) self->wrap_->OnCoreClosed(*self);
+  delete self;
 }
 
 void Connection::Pause(const Napi::CallbackInfo&) {
@@ -486,15 +466,24 @@ void Connection::AdoptAsyncContext(const Napi::CallbackInfo& info) {
 
 void Connection::SetParser(const Napi::CallbackInfo& info) {
   mode_ = info[0].As<Napi::Number>().Int32Value();
-  if (mode_ != kParserNone && config_) {
-    parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
-    parser_.SetLimits(config_->max_header_size, config_->lenient);
-  }
+  if (mode_ != kParserNone && config_) ApplyConfig();
 }
 
+// The parser for mode_ with the listener's (or the client's) limits.
+void Connection::ApplyConfig() {
+  parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
+  parser_.SetLimits(config_->max_header_size, config_->lenient);
+  parser_.SetMaxHeaderEntries(mode_ == kParserRequest ? config_->max_header_entries : 0);
+}
+
+// setLimits(maxHeaderSize, maxHeaderEntries, lenient): this connection's own
+// limits, as Listener#setLimits.
 void Connection::SetLimits(const Napi::CallbackInfo& info) {
   parser_.SetLimits(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()),
                     info[2].ToBoolean().Value());
+  if (mode_ == kParserRequest && info[1].IsNumber()) {
+    parser_.SetMaxHeaderEntries(static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()));
+  }
 }
 
 void Connection::ExpectNoBody(const Napi::CallbackInfo&) { parser_.ExpectNoBody(); }
@@ -534,14 +523,6 @@ Napi::Value Connection::GetWriteQueueSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(writes_.size()));
 }
 
-Napi::Value Connection::GetBytesRead(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(bytes_read_));
-}
-
-Napi::Value Connection::GetBytesWritten(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(writes_.bytes_written()));
-}
-
 // Milliseconds since the message being parsed began, or -1 between messages
 // (the server's headersTimeout/requestTimeout sweep reads it).
 Napi::Value Connection::GetMessageAge(const Napi::CallbackInfo& info) {
@@ -553,10 +534,6 @@ Napi::Value Connection::GetMessageAge(const Napi::CallbackInfo& info) {
 // keep-alive sweep reads it instead of a timer per connection).
 Napi::Value Connection::GetIdleAge(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(uv_now(data_->loop) - last_activity_));
-}
-
-Napi::Value Connection::GetHeadersComplete(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), headers_complete_);
 }
 
 // setRef(false) lets the process exit while this connection is open.

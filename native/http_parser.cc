@@ -73,7 +73,9 @@ HttpParser::Result HttpParser::Finish() {
 HttpParser::Result HttpParser::ErrorFrom(llhttp_errno_t err, const char* data, size_t len) {
   const char* pos = llhttp_get_error_pos(&parser_);
   error_.pos = (data && pos >= data && pos <= data + len) ? static_cast<size_t>(pos - data) : 0;
-  if (err == HPE_USER && user_code_) {
+  // A callback failed through Fail(): llhttp reports HPE_USER for a span
+  // callback's failure, HPE_CB_* for a *_complete one's.
+  if (user_code_) {
     error_.code = user_code_;
     error_.reason = user_reason_;
   } else {
@@ -110,10 +112,19 @@ void HttpParser::AppendToken(const char* at, size_t len) {
   headers_.spans.back().second += static_cast<uint32_t>(len);
 }
 
+// Node refuses a request with more header fields than maxHeadersCount
+// allows, once the name of the first one too many is complete, rather than
+// hiding the extra fields from req.headers while still framing the message
+// by them (CVE-2026-58044; Node 22.23.2, 24.18.1, 26.5.1).
 int HttpParser::OnHeaderFieldComplete(llhttp_t* p) {
   HttpParser* self = Self(p);
   if (!self->token_open_) self->AppendToken("", 0);
   self->token_open_ = false;
+  // This field's name is in; its value will make the entries even.
+  size_t entries = self->headers_.Count() + 1;
+  if (self->max_header_entries_ != 0 && entries > self->max_header_entries_) {
+    return self->Fail("HPE_HEADER_OVERFLOW", "Header overflow");
+  }
   return 0;
 }
 
@@ -210,15 +221,17 @@ int HttpParser::OnHeadersComplete(llhttp_t* p) {
   // is the new protocol's (Node's parserOnIncoming returns 2 for it, so an
   // upgrade with Content-Length hands those bytes over in `head`).
   if (tunnel || (upgrade && p->type == HTTP_REQUEST)) return 2;
+  // Every 1xx answer but 101 ends at its head (RFC 9110 15.2), whatever
+  // framing headers it carries; llhttp knows that only of 100, 102 and 103.
+  // Node's client skips such a body too, so the bytes after the head are the
+  // next answer (found by test/fuzz/response_fuzz.cc). A HEAD's final answer
+  // may follow interim ones: its flag stays for it.
+  int status = p->status_code;
+  if (p->type == HTTP_RESPONSE && status >= 100 && status < 200 && status != 101) return 1;
   if (self->skip_body_) {
-    // A HEAD's final answer may follow interim 1xx ones (which never have a
-    // body): keep the flag for it. 101 ends HTTP on this connection.
-    int status = p->status_code;
-    bool interim = p->type == HTTP_RESPONSE && status >= 100 && status < 200 && status != 101;
-    if (!interim) {
-      self->skip_body_ = false;
-      return upgrade ? 2 : 1;
-    }
+    // 101 ends HTTP on this connection.
+    self->skip_body_ = false;
+    return upgrade ? 2 : 1;
   }
   return 0;
 }

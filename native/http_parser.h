@@ -62,6 +62,9 @@ class HttpParser {
   HttpParser();
   void Init(llhttp_type_t type, ParserSink* sink);
   void SetLimits(size_t max_header_size, bool lenient);
+  // Requests only (0: no limit): Node's parser.maxHeaderPairs, name and value
+  // slots of one header block (the head, or the trailers) counted apart.
+  void SetMaxHeaderEntries(size_t max_entries) { max_header_entries_ = max_entries; }
 
   // Parses data. On kUpgrade, bytes from *consumed on belong to the new
   // protocol; on kError, error() says what went wrong. After a request that
@@ -118,6 +121,7 @@ class HttpParser {
   size_t header_bytes_ = 0;
   size_t chunk_ext_bytes_ = 0;
   size_t max_header_size_;
+  size_t max_header_entries_ = 0;
   const char* user_code_ = nullptr;  // set when a callback fails the parse
   std::string user_reason_;
   ParseError error_;

@@ -7,6 +7,8 @@ Napi::Function Parser::Define(Napi::Env env) {
     InstanceMethod<&Parser::Execute>("execute"),
     InstanceMethod<&Parser::Finish>("finish"),
     InstanceMethod<&Parser::SetLimits>("setLimits"),
+    InstanceMethod<&Parser::ExpectNoBody>("expectNoBody"),
+    InstanceMethod<&Parser::ExpectUpgrade>("expectUpgrade"),
     InstanceAccessor<&Parser::GetMessageAge>("messageAge"),
     InstanceAccessor<&Parser::GetHeadersComplete>("headersComplete"),
   });
@@ -16,7 +18,11 @@ Parser::Parser(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<Parser>(info),
       data_(info.Env().GetInstanceData<AddonData>()),
       batch_(&data_->names) {
-  parser_.Init(HTTP_REQUEST, this);
+  // new Parser(mode): requests (the default) or responses (kParserResponse:
+  // the client's sockets from elsewhere). JS validates the argument.
+  response_ = info.Length() > 0 && info[0].IsNumber() &&
+              info[0].As<Napi::Number>().Int32Value() == kParserResponse;
+  parser_.Init(response_ ? HTTP_RESPONSE : HTTP_REQUEST, this);
   // As Connection::Start: headersTimeout also covers a socket that has sent
   // nothing yet (Node starts the clock when the parser is initialised).
   OnMessageBegin();
@@ -66,13 +72,19 @@ Napi::Value Parser::Finish(const Napi::CallbackInfo& info) {
   return Napi::Value(env_, TakeBatch());
 }
 
-// setLimits(maxHeaderSize, maxHeadersCount, lenient): as Listener#setLimits
-// (the header count is applied in JS, as for the engine's connections).
+// setLimits(maxHeaderSize, maxHeaderEntries, lenient): as Listener#setLimits.
 void Parser::SetLimits(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) return;
   parser_.SetLimits(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()),
                     info[2].ToBoolean().Value());
+  parser_.SetMaxHeaderEntries(info[1].IsNumber() ? static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()) : 0);
 }
+
+// Client side, as Connection's: the request was HEAD (its response has no
+// body) / CONNECT (the bytes after its response's head are the tunnel's).
+void Parser::ExpectNoBody(const Napi::CallbackInfo&) { parser_.ExpectNoBody(); }
+
+void Parser::ExpectUpgrade(const Napi::CallbackInfo&) { parser_.ExpectUpgrade(); }
 
 Napi::Value Parser::GetMessageAge(const Napi::CallbackInfo& info) {
   if (message_started_ == 0) return Napi::Number::New(info.Env(), -1);
@@ -93,7 +105,7 @@ void Parser::OnMessageBegin() {
 
 void Parser::OnHead(const HeadInfo& head) {
   headers_complete_ = true;
-  batch_.PushHead(env_, head.method, head);
+  batch_.PushHead(env_, response_ ? head.status : head.method, head);
 }
 
 void Parser::OnBody(const char* data, size_t len) {

@@ -1,5 +1,6 @@
 // Parser: the engine's HttpParser for a socket the application owns (a TLS
-// socket, a net.Socket or any Duplex given to server.emit('connection')).
+// socket, a net.Socket or any Duplex given to server.emit('connection'), or
+// the socket a client request got from createConnection or another agent).
 // There is no libuv handle here: JS feeds it the socket's chunks and gets back
 // the very batch records a Connection delivers for its own sockets
 // (native/constants.h EventKind, lib/engine/constants.ts Ev), so one decoder
@@ -36,6 +37,8 @@ class Parser : public Napi::ObjectWrap<Parser>, public ParserSink {
   Napi::Value Execute(const Napi::CallbackInfo& info);
   Napi::Value Finish(const Napi::CallbackInfo& info);
   void SetLimits(const Napi::CallbackInfo& info);
+  void ExpectNoBody(const Napi::CallbackInfo& info);
+  void ExpectUpgrade(const Napi::CallbackInfo& info);
   Napi::Value GetMessageAge(const Napi::CallbackInfo& info);
   Napi::Value GetHeadersComplete(const Napi::CallbackInfo& info);
 
@@ -50,6 +53,7 @@ class Parser : public Napi::ObjectWrap<Parser>, public ParserSink {
   HttpParser parser_;
   State state_ = State::kParsing;
   bool want_upgrade_ = false;
+  bool response_ = false;  // parses responses (a client's), not requests
   // Loop time (ms) when the message being parsed began; 0 between messages.
   uint64_t message_started_ = 0;
   bool headers_complete_ = false;

@@ -1,8 +1,13 @@
 // The outgoing side of a connection: a cork buffer that gathers what JS
 // writes while a batch is delivered (DESIGN.md #4, STYLE.md #6), or while
 // the socket is corked (its tail is then held: a close drops it), then one
-// uv_try_write of everything, and uv_write for what the kernel did not take.
-// What goes to uv_write is copied into the request, so no JS memory is pinned.
+// try-write of everything, and an asynchronous write for what the kernel did
+// not take. What goes to the asynchronous write is copied into the request,
+// so no JS memory is pinned.
+//
+// The kernel side is a WriteTransport: Connection implements it with
+// uv_try_write/uv_write on its socket, the fuzzer (test/fuzz/write_queue_fuzz.cc)
+// with a fake that takes arbitrary amounts, fails and closes at will.
 #ifndef UVHTTP_WRITE_QUEUE_H_
 #define UVHTTP_WRITE_QUEUE_H_
 
@@ -13,12 +18,28 @@
 
 namespace uvhttp {
 
+class WriteTransport {
+ public:
+  // As uv_try_write: the bytes taken at once, or a negative libuv error
+  // (UV_EAGAIN or UV_ENOSYS: none now, but the stream is fine).
+  virtual int TryWrite(const uv_buf_t* bufs, unsigned nbufs) = 0;
+  // As uv_write of one buffer: 0 or a negative libuv error. Once started, the
+  // transport calls WriteQueue::OnWritten(req, status) exactly once, when the
+  // kernel took every byte (0), failed (< 0) or the handle closed first
+  // (UV_ECANCELED).
+  virtual int StartWrite(uv_write_t* req, const uv_buf_t* buf) = 0;
+
+ protected:
+  ~WriteTransport() = default;
+};
+
 class WriteQueue {
  public:
-  // Called when a uv_write finishes; drained is true when nothing is queued.
+  // Called when an asynchronous write finishes; drained is true when nothing is queued.
   using DoneFn = void (*)(void* owner, int status, bool drained);
 
-  WriteQueue(void* owner, DoneFn done) : owner_(owner), done_(done) {}
+  WriteQueue(WriteTransport* transport, void* owner, DoneFn done)
+      : transport_(transport), owner_(owner), done_(done) {}
 
   std::string& cork() { return cork_; }
   // What is appended to the cork from now on is held (the socket is corked,
@@ -39,20 +60,23 @@ class WriteQueue {
   // Writes the cork buffer (held bytes too: flushing commits them), then
   // extra (not copied unless the kernel leaves some of it). Returns 0 or a
   // negative libuv error.
-  int Flush(uv_stream_t* stream, const char* extra = nullptr, size_t extra_len = 0);
-  // Bytes handed to uv_write and not yet done, plus what is corked.
+  int Flush(const char* extra = nullptr, size_t extra_len = 0);
+  // Bytes handed to StartWrite and not yet done, plus what is corked.
   size_t size() const { return queued_ + cork_.size(); }
   size_t bytes_written() const { return bytes_written_; }
   bool empty() const { return size() == 0; }
-  // Bytes handed to uv_write that the kernel has not taken yet.
+  // Bytes handed to StartWrite that the kernel has not taken yet.
   size_t queued() const { return queued_; }
+
+  // The uv_write_cb of a request StartWrite was given.
+  static void OnWritten(uv_write_t* req, int status);
 
  private:
   struct Request;
-  static void OnWritten(uv_write_t* req, int status);
 
   static constexpr size_t kNothingHeld = static_cast<size_t>(-1);
 
+  WriteTransport* transport_;
   void* owner_;
   DoneFn done_;
   std::string cork_;

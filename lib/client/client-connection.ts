@@ -140,6 +140,15 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
     this.native.resume()
   }
 
+  /**
+   * Part of a message arrived while no request was waiting for one: what
+   * the agent must not hand to the next request (a whole one closes the
+   * connection at once, see onHead).
+   */
+  hasPartialMessage (): boolean {
+    return !this.closed && this.native !== (this.pending as unknown) && this.native.messageAge !== -1
+  }
+
   /** The socket's bytes are wanted as they come (see ClientSocket#on). */
   readByOthers (): void {
     if (this.upgraded || this.parser !== null) return

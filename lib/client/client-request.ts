@@ -11,14 +11,17 @@ import { urlToHttpOptions } from 'url'
 import { nullPrototypeCopy } from './agent'
 import { connect } from './client-connection'
 import { attachResponseParser, emitErrorEvent, emitRequestTimeout, ondrain, socketCloseListener, socketErrorListener } from './client-response'
+import { flushOutput, writeRaw } from './request-writer'
 import { clientRequestCreated, clientRequestStart } from '../common/channels'
 import * as errors from '../common/errors'
-import { checkIsHttpToken } from '../common/headers'
+import { checkIsHttpToken, validateHeaderValue } from '../common/headers'
 import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 // Read once: `http.X` goes through an import getter on every access.
 const NodeOutgoingMessage = http.OutgoingMessage as any
 const nodeFinish = NodeOutgoingMessage.prototype._finish
+const nodeWriteRaw = NodeOutgoingMessage.prototype._writeRaw
+const nodeFlushOutput = NodeOutgoingMessage.prototype._flushOutput
 
 export interface ClientRequest extends http.ClientRequest {
   [key: string | symbol]: any
@@ -61,12 +64,51 @@ function setHostHeader (req: ClientRequest, value: string): void {
     return
   }
   if (value !== validatedHost) {
-    http.validateHeaderValue('Host', value)
+    validateHeaderValue('Host', value)
     validatedHost = value
   }
   const headers = req[kOutHeaders]
   if (headers === null) req[kOutHeaders] = Object.setPrototypeOf({ host: ['Host', value] }, null)
   else headers.host = ['Host', value]
+}
+
+// Most clients send a few methods to a few origins over a few paths: the
+// last value of each that passed validation is remembered (with what was
+// made of it), so a request like the last one skips the checks.
+let lastMethod = ''
+let lastMethodUpper = ''
+let lastPath = ''
+const lastHost = { host: '', port: undefined as unknown, defaultPort: undefined as unknown, value: '' }
+
+/** The method as sent: a token (or ERR_INVALID_HTTP_TOKEN), upper-cased. */
+function upperCaseMethod (method: string): string {
+  if (method !== lastMethod) {
+    if (!checkIsHttpToken(method)) throw errors.ERR_INVALID_HTTP_TOKEN('Method', method)
+    lastMethodUpper = method.toUpperCase()
+    lastMethod = method
+  }
+  return lastMethodUpper
+}
+
+function validatePath (path: string): void {
+  if (path === lastPath) return
+  if (INVALID_PATH.test(path)) throw errors.ERR_UNESCAPED_CHARACTERS('Request path')
+  lastPath = path
+}
+
+/** The Host header for host:port: an IPv6 literal in brackets (RFC 3986 3.2.2), the port unless the default. */
+function hostHeaderFor (host: string, port: unknown, defaultPort: unknown): string {
+  const last = lastHost
+  if (host === last.host && port === last.port && defaultPort === last.defaultPort) return last.value
+  let value = host
+  const colon = value.indexOf(':')
+  if (colon !== -1 && value.includes(':', colon + 1) && value.charCodeAt(0) !== 91 /* [ */) value = `[${value}]`
+  if (port && +(port as number) !== defaultPort) value += ':' + port
+  last.host = host
+  last.port = port
+  last.defaultPort = defaultPort
+  last.value = value
+  return value
 }
 
 function isURL (value: any): value is URL {
@@ -116,9 +158,14 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
   if (typeof options === 'function') {
     cb = options
     options = input || {}
-  } else {
-    options = Object.assign(input || {}, options)
+  } else if (input !== null) {
+    options = Object.assign(input, options)
   }
+  // One copy of the caller's options (Node makes two): read from here on,
+  // and handed to the agent or createConnection, so the caller's object
+  // is left as it was.
+  const connectOptions: any = nullPrototypeCopy(options)
+  options = connectOptions
 
   let agent = options.agent
   const defaultAgent = options._defaultAgent || currentGlobalAgent()
@@ -134,15 +181,10 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
 
   const protocol = options.protocol || defaultAgent.protocol
   const expectedProtocol = this.agent?.protocol || defaultAgent.protocol
-  if (options.path && INVALID_PATH.test(String(options.path))) {
-    throw errors.ERR_UNESCAPED_CHARACTERS('Request path')
-  }
+  if (options.path) validatePath(String(options.path))
   if (protocol !== expectedProtocol) throw errors.ERR_INVALID_PROTOCOL(protocol, expectedProtocol)
 
   const defaultPort = options.defaultPort || this.agent?.defaultPort
-  // What goes to the agent / createConnection: a copy, so the caller's
-  // options object is left as it was (Node 20).
-  const connectOptions: any = nullPrototypeCopy(options)
   const port = connectOptions.port = options.port || defaultPort || 80
   const host = connectOptions.host = validateHost(options.hostname, 'hostname') ||
     validateHost(options.host, 'host') || 'localhost'
@@ -163,8 +205,7 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
     throw errors.ERR_INVALID_ARG_TYPE('options.method', 'string', method)
   }
   if (methodIsString && method) {
-    if (!checkIsHttpToken(method)) throw errors.ERR_INVALID_HTTP_TOKEN('Method', method)
-    method = this.method = method.toUpperCase()
+    method = this.method = upperCaseMethod(method)
   } else {
     method = this.method = 'GET'
   }
@@ -218,14 +259,7 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
       for (let i = 0; i < keys.length; i++) this.setHeader(keys[i], options.headers[keys[i]])
     }
     if (host && !this.getHeader('host') && setHost) {
-      let hostHeader = host
-      // An IPv6 literal goes in brackets (RFC 3986 3.2.2).
-      const colon = hostHeader.indexOf(':')
-      if (colon !== -1 && hostHeader.includes(':', colon + 1) && hostHeader.charCodeAt(0) !== 91 /* [ */) {
-        hostHeader = `[${hostHeader}]`
-      }
-      if (port && +port !== defaultPort) hostHeader += ':' + port
-      setHostHeader(this, hostHeader)
+      setHostHeader(this, hostHeaderFor(host, port, defaultPort))
     }
     if (options.auth && !this.getHeader('Authorization')) {
       this.setHeader('Authorization', 'Basic ' + Buffer.from(options.auth).toString('base64'))
@@ -288,6 +322,21 @@ const proto = ClientRequest.prototype as any
 proto._finish = function _finish (this: ClientRequest) {
   nodeFinish.call(this)
   if (clientRequestStart.hasSubscribers) clientRequestStart.publish({ request: this })
+}
+
+// The writes of Node's OutgoingMessage, straight to the engine when they can
+// (lib/client/request-writer.ts).
+proto._writeRaw = function _writeRaw (this: ClientRequest, data: any, encoding: any, callback: any, size?: number) {
+  if (typeof encoding === 'function') {
+    callback = encoding
+    encoding = null
+  }
+  const written = writeRaw(this, data, encoding, callback)
+  return written !== undefined ? written : nodeWriteRaw.call(this, data, encoding, callback, size)
+}
+
+proto._flushOutput = function _flushOutput (this: ClientRequest, socket: any) {
+  return flushOutput.call(this, socket, nodeFlushOutput)
 }
 
 proto._implicitHeader = function _implicitHeader (this: ClientRequest) {

@@ -4,19 +4,22 @@
 // ResponseParser that the engine's connection feeds (lib/client/client-connection.ts)
 // instead of an HTTPParser fed from 'data' events. A socket the engine does
 // not own (createConnection, an agent of another module returning a
-// net.Socket or a TLS socket) is fed by Node's own parser through the same
-// ResponseParser, so both paths behave the same from here on.
+// net.Socket or a TLS socket) is fed to the engine's parser in response mode
+// (binding.Parser: the same llhttp wrapper, limits, HEAD/CONNECT/1xx rules
+// and batch records), whose records reach the same ResponseParser, so both
+// paths behave the same from here on.
 import { ClientConnection, connectionOf, ResponseSink } from './client-connection'
-import { DEFAULT_MAX_HEADER_SIZE, HeadFlag } from '../engine/constants'
+import { binding, NativeParser } from '../engine/binding'
+import { BatchReader, readBatch } from '../engine/batch-reader'
+import { DEFAULT_MAX_HEADER_SIZE, HeadFlag, ParserMode } from '../engine/constants'
 import { clientRequestError, clientResponseFinish } from '../common/channels'
-import { connResetException, ParseError } from '../common/errors'
+import { connResetException, parseError, ParseError } from '../common/errors'
 import { keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
 import { IncomingMessage } from '../common/incoming-message'
 import { kNeedDrain } from '../common/node-internals'
 import { answerLateConnectListeners, kOwner } from '../engine/socket'
 
-// Node's HTTP parser pool and its --insecure-http-parser switch: the
-// fallback parser for sockets the engine does not own.
+// Node's --insecure-http-parser switch (the default of insecureHTTPParser).
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const common = require('_http_common')
 
@@ -57,7 +60,7 @@ class ResponseParser implements ResponseSink {
     const res = new IncomingMessage(this.socket) as any
     res.httpVersionMajor = major
     res.httpVersionMinor = minor
-    res.httpVersion = `${major}.${minor}`
+    res.httpVersion = major === 1 && minor === 1 ? '1.1' : `${major}.${minor}`
     res.joinDuplicateHeaders = this.joinDuplicateHeaders
     res.url = ''
     res.upgrade = (flags & HeadFlag.UPGRADE) !== 0
@@ -221,95 +224,53 @@ class ResponseParser implements ResponseSink {
   }
 }
 
-class HTTPClientAsyncResource {
-  constructor (readonly type: string, readonly req: any) {}
-}
-
 /**
- * A socket the engine does not own: Node's own parser reads its 'data' and
- * calls the same ResponseParser methods the engine's batches do.
+ * A socket the engine does not own: its 'data' goes through the engine's
+ * parser in response mode, and the records that come back reach the same
+ * ResponseParser methods the engine's batches do (SocketRecords, as
+ * ClientConnection passes them on). One parser per request, as Node
+ * allocates one per request from its pool.
  */
 class ForeignResponseParser extends ResponseParser {
-  private readonly parser: any
-  /** Node's own callbacks of the pooled parser, put back before it returns to the pool. */
-  private readonly saved: Array<[number, unknown]>
-  private executing = false
-  private releaseLater = false
+  private readonly parser: NativeParser
+  private readonly records: SocketRecords
 
   constructor (req: any, socket: any, lenient: boolean) {
     super(req, socket, null)
-    const { HTTPParser } = common
-    const parser = this.parser = common.parsers.alloc()
-    this.saved = [HTTPParser.kOnHeadersComplete | 0, HTTPParser.kOnBody | 0, HTTPParser.kOnMessageComplete | 0]
-      .map((k): [number, unknown] => [k, parser[k]])
-    parser.initialize(HTTPParser.RESPONSE, new HTTPClientAsyncResource('HTTPINCOMINGMESSAGE', req),
-      req.maxHeaderSize || 0, lenient ? HTTPParser.kLenientAll | 0 : HTTPParser.kLenientNone | 0)
-    parser.socket = socket
-    parser[HTTPParser.kOnHeadersComplete | 0] = (major: number, minor: number, headers: string[] | undefined,
-      _method: unknown, _url: unknown, status: number, message: string, upgrade: boolean, keepAlive: boolean) => {
-      if (headers === undefined) {
-        headers = parser._headers as string[]
-        parser._headers = []
-      }
-      let flags = keepAlive ? HeadFlag.KEEP_ALIVE : 0
-      if (upgrade || req.method === 'CONNECT') flags |= HeadFlag.UPGRADE
-      return this.onHead(status, message, headers, major, minor, flags)
-    }
-    parser[HTTPParser.kOnBody | 0] = (chunk: Buffer) => this.onBody(chunk)
-    parser[HTTPParser.kOnMessageComplete | 0] = () => {
-      const trailers = parser._headers as string[]
-      parser._headers = []
-      this.onEnd(trailers.length ? trailers : null)
-    }
+    const parser = this.parser = new binding.Parser(ParserMode.RESPONSE)
+    parser.setLimits(req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, 0, lenient)
+    if (req.method === 'HEAD') parser.expectNoBody()
+    if (req.method === 'CONNECT') parser.expectUpgrade()
+    this.records = new SocketRecords(this)
     this.onData = this.onData.bind(this)
     this.onSocketEnd = this.onSocketEnd.bind(this)
   }
 
   override start (): void {
-    this.parser.maxHeaderPairs = this.maxHeaderPairs
     this.socket.on('data', this.onData)
     this.socket.on('end', this.onSocketEnd)
   }
 
   // socketOnData
-  private onData (data: Buffer): void {
+  private onData (data: unknown): void {
     if (this.freed) return
-    this.executing = true
-    const ret = this.parser.execute(data)
-    this.executing = false
-    if (ret instanceof Error) {
-      common.prepareError(ret, this.parser, data)
-      this.onParseError(ret as ParseError)
-    } else if (this.upgrading && !this.freed) {
-      this.onUpgrade(data.subarray(ret as number), false)
-    } else if (this.releaseLater) {
-      this.release()
-    }
+    // Node refuses setEncoding on a socket it reads (ERR_HTTP_SOCKET_ENCODING);
+    // a Duplex that yields strings anyway has them encoded back.
+    const chunk = data instanceof Uint8Array ? data : Buffer.from(String(data))
+    const batch = this.parser.execute(chunk, false)
+    if (batch !== undefined) readBatch(this.records, batch)
   }
 
   private onSocketEnd (): void {
-    if (this.freed) return
     // A body delimited by the close completes here (or stays incomplete).
-    this.parser.finish()
-    if (!this.freed) this.onEof()
-    else this.socket.destroy()
+    if (!this.freed) readBatch(this.records, this.parser.finish())
   }
 
   override free (): void {
     if (this.freed) return
     super.free()
-    // The parser may not be recycled while it is still executing.
-    if (this.executing) this.releaseLater = true
-    else this.release()
-  }
-
-  private release (): void {
-    this.releaseLater = false
     this.socket.removeListener('data', this.onData)
     this.socket.removeListener('end', this.onSocketEnd)
-    // The pool is shared with Node's own server and client.
-    for (const [k, fn] of this.saved) this.parser[k] = fn
-    common.freeParser(this.parser, null, null)
   }
 
   protected override pauseReading (): void {
@@ -320,6 +281,45 @@ class ForeignResponseParser extends ResponseParser {
     const socket = this.socket
     if (!socket._paused && socket.readable) socket.resume()
   }
+}
+
+/** The records of a foreign socket's parser, passed on to its request's ResponseParser. */
+class SocketRecords implements BatchReader {
+  constructor (private readonly sink: ForeignResponseParser) {}
+
+  onHead (status: number, message: string, raw: string[], major: number, minor: number, flags: number): void {
+    // A response after the one expected: the socket cannot be trusted.
+    if (this.sink.freed) this.sink.socket.destroy()
+    else this.sink.onHead(status, message, raw, major, minor, flags)
+  }
+
+  onUpgrade (ended: boolean, head: Buffer): void {
+    this.sink.onUpgrade(head, ended)
+  }
+
+  onBody (chunk: Buffer): void {
+    if (!this.sink.freed) this.sink.onBody(chunk)
+  }
+
+  onMessageEnd (rawTrailers: string[] | null): void {
+    if (!this.sink.freed) this.sink.onEnd(rawTrailers)
+  }
+
+  onParseError (code: string, reason: string, bytesParsed: number, rawPacket: Buffer | undefined): void {
+    // A message cut short by the close: the EOF that follows reports it.
+    if (rawPacket !== undefined && !this.sink.freed) this.sink.onParseError(parseError(code, reason, bytesParsed, rawPacket))
+  }
+
+  onEof (): void {
+    if (!this.sink.freed) this.sink.onEof()
+  }
+
+  // Records only a connection of the engine's own produces.
+  onData (): void {}
+  onDrain (): void {}
+  onIoError (): void {}
+  onClose (): void {}
+  onConnect (): void {}
 }
 
 /** tickOnSocket's parser set-up: the engine's connection, or Node's parser for a foreign socket. */

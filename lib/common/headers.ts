@@ -86,14 +86,41 @@ export function maxHeaderEntries (maxHeadersCount: unknown): number {
 }
 
 /**
+ * How Node's parserOnHeaders (lib/_http_common.js) keeps a group once the
+ * list is near maxHeaderPairs: Node 20 appends whole groups while fewer than
+ * maxHeaderPairs entries are kept; Node 22 and later append only up to it.
+ * Found by running the running line's own function once on a probe parser.
+ */
+const GROUPS_CUT_EXACTLY: boolean = probeGroupCut()
+
+function probeGroupCut (): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const common = require('_http_common')
+  const parser = common.parsers.alloc()
+  try {
+    parser.maxHeaderPairs = 2
+    parser._headers = []
+    parser._url = ''
+    parser[common.HTTPParser.kOnHeaders | 0](['a', '1', 'b', '2'], '')
+    return parser._headers.length === 2
+  } finally {
+    parser._headers = []
+    parser._url = ''
+    common.parsers.free(parser)
+  }
+}
+
+/**
  * The raw header list as Node keeps it (rawHeaders). A head of more than 31
- * fields reaches JS in groups of 31 pairs, and parserOnHeaders appends a
- * group only while fewer than maxEntries entries are kept, so the list ends
- * at the first group boundary at or past the limit. _addHeaderLines then
- * reads at most maxEntries of it (keptHeaderCount).
+ * fields reaches JS in groups of 31 pairs through parserOnHeaders: Node 20
+ * appends a group only while fewer than maxEntries entries are kept, so the
+ * list ends at the first group boundary at or past the limit; Node 22+ cuts
+ * it at the limit. A head of 31 fields or fewer arrives whole. _addHeaderLines
+ * then reads at most maxEntries of it (keptHeaderCount).
  */
 export function keptHeaderLines (raw: string[], maxEntries: number): string[] {
   if (raw.length <= HEADER_GROUP_ENTRIES || maxEntries <= 0) return raw
+  if (GROUPS_CUT_EXACTLY) return maxEntries < raw.length ? raw.slice(0, maxEntries) : raw
   let kept = 0
   while (kept < raw.length && kept < maxEntries) kept += HEADER_GROUP_ENTRIES
   return kept >= raw.length ? raw : raw.slice(0, kept)

@@ -8,6 +8,7 @@
 // does not export; we find them by their description on a probe instance,
 // once, and fail loudly at load time if Node ever renames them.
 import * as http from 'http'
+import * as net from 'net'
 import { probeServerResponse } from './channels'
 
 function ownSymbol (obj: object, description: string): symbol {
@@ -47,6 +48,23 @@ function probeOutgoingNop (): unknown {
   probe.write('x')
   return typeof seen === 'function' ? seen : null
 }
+
+/**
+ * net.Socket's async id slot: an agent gives a reused socket a new async
+ * id (and marks an idle one -1), as Node's agent does, for async_hooks.
+ */
+export const asyncIdSymbol: symbol = ownSymbol(new net.Socket(), 'async_id_symbol')
+
+/**
+ * The agent's 'keylog' forwarder, which Node's Agent constructor sets up
+ * once someone listens for the agent's 'keylog' (TLS sockets then report
+ * to the agent).
+ */
+export const kOnKeylog: symbol = ownSymbol((() => {
+  const agent = new http.Agent()
+  agent.on('keylog', () => {})
+  return agent
+})(), 'onkeylog')
 
 /**
  * Runs the tick queue and the microtasks now, as Node does after each

@@ -1,6 +1,6 @@
 // The only file that loads the addon. It describes the native contract
 // (DESIGN.md) as TypeScript types, and explains what to do when the binary is
-// missing.
+// missing (scripts/addon-help.js, shared with the install step).
 import * as path from 'path'
 
 /** Per-connection JS state object: native calls its onBatch for every read. */
@@ -39,8 +39,12 @@ export interface NativeConnection {
   reset (): number
   /** Switch parsing: REQUEST, RESPONSE, or NONE (raw DATA events). */
   setParser (mode: number): void
-  /** Parser limits for this connection (client options maxHeaderSize, insecureHTTPParser). */
-  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  /**
+   * Parser limits for this connection (client options maxHeaderSize,
+   * insecureHTTPParser). maxHeaderEntries (Node's parser.maxHeaderPairs:
+   * name and value slots, 0 for no limit) applies to requests only.
+   */
+  setLimits (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean): void
   setNoDelay (on: boolean): number
   setKeepAlive (on: boolean, delaySecs: number): number
   peerName (out: PeerInfo): number
@@ -69,10 +73,17 @@ export interface NativeConnection {
 }
 
 export interface NativeListener {
-  /** kind: 4 | 6 for TCP, 0 for a pipe path; returns 0 or a negative errno. */
+  /** kind: 4 | 6 for TCP, 0 for a pipe path; flags 1 IPv6 only, 2 SO_REUSEPORT; returns 0 or a negative errno. */
   listen (kind: number, hostOrPath: string, port: number, backlog: number, flags: number): number
-  /** Adopt an already bound fd (listen(handle)); returns 0 or a negative errno. */
+  /** Listen on a copy of an already bound fd (listen(handle), listen({ fd })); returns 0 or a negative errno. */
   open (fd: number, backlog: number): number
+  /**
+   * Serve a connection accepted elsewhere (cluster's round-robin primary) as
+   * one of this listener's, on a copy of fd; returns 0 or a negative errno.
+   */
+  adopt (fd: number): number
+  /** Pipes: uv_pipe_chmod (1 readable, 2 writable by everyone); returns 0 or a negative errno. */
+  chmod (mode: number): number
   sockName (out: PeerInfo): number
   /** The listening socket's descriptor, or -1. */
   readonly fd: number
@@ -80,14 +91,16 @@ export interface NativeListener {
   readonly pipe: boolean
   /** Whether requests with Connection: Upgrade leave the parser (an 'upgrade' listener exists). */
   setUpgrade (on: boolean): void
-  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  /** Limits for the connections accepted from now on; maxHeaderEntries as NativeConnection#setLimits. */
+  setLimits (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean): void
   close (): void
   setRef (on: boolean): void
 }
 
 /**
  * The engine's HTTP parser for a socket JS owns (server.emit('connection', s)
- * with a TLS socket, a net.Socket or any Duplex): the same llhttp wrapper,
+ * with a TLS socket, a net.Socket or any Duplex; a client request's socket
+ * from createConnection or another agent): the same llhttp wrapper,
  * limits and upgrade rule as a NativeConnection, and the same batch records,
  * returned instead of delivered (there is no read loop to deliver from).
  */
@@ -100,14 +113,19 @@ export interface NativeParser {
   execute (chunk: Uint8Array, wantUpgrade: boolean): unknown[] | undefined
   /** The socket ended: [PARSE_ERROR for a truncated message,] EOF. */
   finish (): unknown[]
-  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  setLimits (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean): void
+  /** Response mode: the request was HEAD, its response has no body. */
+  expectNoBody (): void
+  /** Response mode: the request was CONNECT, the bytes after its response's head are the tunnel's. */
+  expectUpgrade (): void
   readonly messageAge: number
   readonly headersComplete: boolean
 }
 
 export interface Binding {
   Listener: new (owner: object) => NativeListener
-  Parser: new () => NativeParser
+  /** mode: ParserMode.REQUEST (the default) or ParserMode.RESPONSE. */
+  Parser: new (mode?: number) => NativeParser
   /**
    * Creates a client connection (kind 4 | 6: host is an IP literal; kind 0:
    * host is a Unix socket path), or returns a negative errno. CONNECT (errno)
@@ -128,6 +146,8 @@ export interface Binding {
    * see the engine's sockets (the test suite's open-handle report uses it).
    */
   activeHandles (): string[]
+  /** Native connections whose state is not yet freed (tests: freed at close, not at GC). */
+  liveConnections (): number
   /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
   METHODS: string[]
   versions: { llhttp: string }
@@ -138,16 +158,15 @@ function load (): Binding {
   // The sanitizer run (scripts/test-asan.sh) points at its own build.
   const explicit = process.env.UVHTTP_ADDON_PATH
   if (explicit) return require(explicit)
+  const root = path.join(__dirname, '..', '..')
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require('node-gyp-build')(path.join(__dirname, '..', '..'))
+    return require('node-gyp-build')(root)
   } catch (err) {
-    const e = err as Error
-    e.message = 'uvhttp: could not load the native addon (' + e.message + ').\n' +
-      'Remedies: reinstall so a prebuilt binary for ' + process.platform + '-' + process.arch +
-      ' is picked up, or build from source with `npm run build` (needs g++, python3, make ' +
-      'and llhttp sources: `npm run fetch-llhttp`).'
-    throw e
+    // What was looked for, on which runtime, and what to run (sharp's model).
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const help = require(path.join(root, 'scripts', 'addon-help.js'))
+    throw new Error(help.loadFailure(root, err), { cause: err })
   }
 }
 

@@ -5,6 +5,7 @@
 // Node's) whose libuv handle lives in the addon: every method that would
 // touch net's own _handle is overridden to go to the native connection.
 import * as net from 'net'
+import { Duplex } from 'stream'
 import { WriteFlag } from './constants'
 import { errnoException, ERR_INVALID_HANDLE_TYPE, ERR_SOCKET_CLOSED } from '../common/errors'
 import type { NativeConnection, PeerInfo } from './binding'
@@ -27,11 +28,16 @@ export const kOwner = Symbol('uvhttp.socketOwner')
 const kHadError = Symbol('uvhttp.hadError')
 const UV_ENOTSUP = -95
 
-function flagsFor (encoding: string | undefined): number {
+/** Writable's own writableLength: the bytes waiting in a stream's buffer. */
+const streamWritableLength = Object.getOwnPropertyDescriptor(Duplex.prototype, 'writableLength')!.get!
+
+/** Connection.write()'s flags for a string in `encoding` (UTF-8 unless a one-byte encoding). */
+export function flagsFor (encoding: string | null | undefined): number {
   return encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
 }
 
-function bodyOf (chunk: any, encoding: string | undefined): string | Uint8Array {
+/** A chunk as Connection.write() takes it: bytes, or a string in UTF-8 or latin1. */
+export function bodyOf (chunk: any, encoding: string | null | undefined): string | Uint8Array {
   if (typeof chunk !== 'string') return chunk
   if (!encoding || encoding === 'utf8' || encoding === 'utf-8' || encoding === 'latin1' ||
       encoding === 'binary' || encoding === 'ascii') return chunk
@@ -221,6 +227,11 @@ export class Socket extends net.Socket {
     return this._sockname
   }
 
+  /** Bytes waiting in this socket's Writable buffer alone (writableLength adds the engine's queue). */
+  get streamWritableLength (): number {
+    return streamWritableLength.call(this)
+  }
+
   override address (): any {
     return this._getsockname()
   }
@@ -246,7 +257,20 @@ Object.defineProperties(Socket.prototype, {
     configurable: true,
     get (this: Socket) {
       const native = this[kOwner].native
-      return native.bytesWritten + native.writeQueueSize + this.writableLength
+      return native.bytesWritten + native.writeQueueSize + this.streamWritableLength
+    },
+  },
+  // As Node's: what the socket holds that the kernel has not taken, which
+  // for a net.Socket includes what libuv still queues. HTTP responses write
+  // to the engine directly, past the Writable, so the engine's queue is added
+  // (a Writable write waiting on it counts twice: an upper bound, zero only
+  // when nothing waits anywhere). Node 26's OutgoingMessage emits 'drain'
+  // once this is 0 after flushing the chunks it coalesced in a tick.
+  writableLength: {
+    configurable: true,
+    get (this: Socket) {
+      const owner = this[kOwner]
+      return streamWritableLength.call(this) + (owner.closed ? 0 : owner.native.writeQueueSize)
     },
   },
   pending: { configurable: true, get () { return false } },

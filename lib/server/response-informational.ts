@@ -1,10 +1,13 @@
 // The 1xx heads of uvhttp's ServerResponse (RFC 9110 §15.2): 100 Continue,
 // 102 Processing, 103 Early Hints and, where the running Node line has it,
 // writeInformation. They leave in order with the rest of the response.
+import * as http from 'http'
 import { ERR_HTTP_HEADERS_SENT, ERR_HTTP_INVALID_STATUS_CODE, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_CHAR, ERR_OUT_OF_RANGE } from '../common/errors'
 import { checkInvalidHeaderChar, validateHeaderName } from '../common/headers'
-import { STATUS_CODES } from '../common/status-codes'
 import { validateValue } from './outgoing-headers'
+
+/** Node's own reason phrases, the object its writeHead reads (and users edit: uvhttp/register leaves http.STATUS_CODES Node's). */
+const STATUS_CODES: Record<string, string | undefined> = http.STATUS_CODES
 
 type ServerResponse = any
 type Callback = (err?: Error | null) => void

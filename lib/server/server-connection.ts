@@ -22,7 +22,7 @@ import { BatchReader, readBatch } from '../engine/batch-reader'
 import { HeadFlag, WriteFlag } from '../engine/constants'
 import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
-import { isFieldName, keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
+import { isFieldName, maxHeaderEntries } from '../common/headers'
 import { kNeedDrain, kUniqueHeaders, runTicks } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
 import { abortRequest, detachAbortSignal, dumpRequest, IncomingMessage, kLean, kMessageSource, kSource, MessageSource, pushBody, pushEnd } from '../common/incoming-message'
@@ -34,6 +34,15 @@ import { kConnection, kIncomingMessage, kKeepAliveSweep, kLeanRequests, kLeanRes
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
+
+/**
+ * Node's parser.maxHeaderPairs for a server's next connection, as the
+ * engine's parser takes it (0: no limit). The parser refuses a request past
+ * it with HPE_HEADER_OVERFLOW (431).
+ */
+export function parserHeaderEntries (server: ServerLike): number {
+  return Math.max(maxHeaderEntries(server.maxHeadersCount), 0)
+}
 
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
 const CANNED: Record<string, string> = {
@@ -272,11 +281,9 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     req.method = METHODS[method]
     req.url = url
     req.joinDuplicateHeaders = server.joinDuplicateHeaders
-    const maxEntries = maxHeaderEntries(server.maxHeadersCount)
-    raw = keptHeaderLines(raw, maxEntries)
-    const kept = keptHeaderCount(raw, maxEntries)
+    // The parser refused heads with more fields than maxHeadersCount.
     req.rawHeaders = raw
-    req._addHeaderLines(raw, kept)
+    req._addHeaderLines(raw, raw.length)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
     // An upgrade or CONNECT: onUpgrade follows with the request still in `parsing`.
@@ -332,7 +339,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
         res.end()
         return
       }
-      const expect = expectHeader(raw, kept)
+      const expect = expectHeader(raw)
       if (expect !== undefined) {
         if (CONTINUE.test(expect)) {
           res._expect_continue = true
@@ -536,6 +543,10 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   private onSocketClose (): void {
     this.parsing = null
     abortIncoming(this.incoming)
+    // Node 24's abortOutgoing: from Node 24 on, destroying a response that
+    // never had a socket emits its 'close'; before, it waits for a socket
+    // that never comes, as Node's does.
+    abortOutgoing(this.outgoing)
     const closeCallbacks = this.closeCallbacks
     if (closeCallbacks !== null) {
       this.closeCallbacks = null
@@ -612,8 +623,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
 
   queuedFor (res: ServerResponse): number {
     if (this.attached !== res && !this.mayWrite(res)) return 0
-    const socketLength = this.facade !== null ? this.facade.writableLength : 0
-    return this.foreign ? socketLength : this.tickBytes + this.lastQueued + socketLength
+    return this.foreign ? this.facade!.writableLength : this.tickBytes + this.lastQueued + this.socketBuffered()
   }
 
   /**
@@ -639,8 +649,9 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
       if (socket.destroyed) return false
       // A socket the application brought is written as Node writes it; so is
       // the facade when bytes sit in its Writable (the application wrote to
-      // the socket itself): ours go behind them.
-      if (this.foreign || socket.writableLength !== 0) return this.writeThroughSocket(socket, prefix, data, suffix, encoding, callback)
+      // the socket itself): ours go behind them. Its writableLength would
+      // count the engine's queue too, held bytes of our own among them.
+      if (this.foreign || socket.streamWritableLength !== 0) return this.writeThroughSocket(socket, prefix, data, suffix, encoding, callback)
     }
     const flags = encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
     const body = typeof data === 'string' && encoding && flags !== 0 && encoding !== 'utf8' && encoding !== 'utf-8'
@@ -862,7 +873,17 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     const hwm = this.highWaterMark
     const waiting = this.lean ? this.responses.length : this.outgoing.length
     return this.lastQueued >= hwm || waiting >= MAX_WAITING_RESPONSES || this.pendingBytes >= hwm ||
-      (this.facade !== null && this.facade.writableLength >= hwm)
+      this.socketBuffered() >= hwm
+  }
+
+  /**
+   * Bytes in the socket's Writable buffer (the application wrote to it). A
+   * facade's writableLength adds the engine's queue, which is lastQueued here.
+   */
+  private socketBuffered (): number {
+    const socket = this.facade
+    if (socket === null) return 0
+    return this.foreign ? socket.writableLength : socket.streamWritableLength
   }
 
   resumeIfDrained (): void {
@@ -1017,12 +1038,13 @@ function hasHost (raw: string[]): boolean {
 
 /**
  * The Expect field as Node's parserOnIncoming reads it (req.headers.expect,
- * without building req.headers): the values of every Expect line among the
- * `kept` entries, joined with ', ' as Node joins duplicates of most fields.
+ * without building req.headers): the values of every Expect line, joined
+ * with ', ' as Node joins duplicates of most fields. (The parser refused a
+ * head with more fields than maxHeadersCount, so every line counts.)
  */
-function expectHeader (raw: string[], kept: number): string | undefined {
+function expectHeader (raw: string[]): string | undefined {
   let value: string | undefined
-  for (let i = 0; i < kept; i += 2) {
+  for (let i = 0; i < raw.length; i += 2) {
     if (isFieldName(raw[i], 'expect')) {
       value = value === undefined ? raw[i + 1] : value + ', ' + raw[i + 1]
     }
@@ -1032,6 +1054,11 @@ function expectHeader (raw: string[], kept: number): string | undefined {
 
 function abortIncoming (incoming: any[]): void {
   while (incoming.length) abortRequest(incoming.shift(), connResetException('aborted'))
+}
+
+/** Node's abortOutgoing (Node's own responses still waiting for their turn): each is destroyed with ECONNRESET 'aborted'. */
+function abortOutgoing (outgoing: any[]): void {
+  while (outgoing.length) outgoing.shift().destroy(connResetException('aborted'))
 }
 
 function emitCloseNT (res: any): void {

@@ -18,12 +18,14 @@ import {
 } from '../common/errors'
 import { checkInvalidHeaderChar } from '../common/headers'
 import { kNeedDrain, kOutHeaders, kUniqueHeaders } from '../common/node-internals'
-import { STATUS_CODES } from '../common/status-codes'
 import { kServerOf } from './outgoing-headers'
 import { installHeaderMethods } from './response-headers'
 import { RE_TE_CHUNKED, storeHead } from './response-head'
 import { installInformational } from './response-informational'
 import { kConnection } from './symbols'
+
+/** Node's own reason phrases, the object its writeHead reads (and users edit: uvhttp/register leaves http.STATUS_CODES Node's). */
+const STATUS_CODES: Record<string, string | undefined> = http.STATUS_CODES
 
 export interface ServerResponse extends http.ServerResponse {
   [key: string | symbol]: any

@@ -23,3 +23,5 @@ export const kLeanResponses = Symbol('uvhttp.leanResponses')
 export const kConnection = Symbol('uvhttp.connection')
 /** Server: the keep-alive sweep of its connections without a socket facade. */
 export const kKeepAliveSweep = Symbol('uvhttp.keepAliveSweep')
+/** Server: the parser limits its listener last got ({ size, entries, lenient }). */
+export const kParserLimits = Symbol('uvhttp.parserLimits')

@@ -31,9 +31,9 @@ function records (batches, { keepEof = false } = {}) {
 }
 
 /** Feeds `input` to a fresh Parser in pieces of `step` bytes (0: one piece). */
-function parse (input, { step = 0, wantUpgrade = false, maxHeaderSize = C.kDefaultMaxHeaderSize, finish = false } = {}) {
+function parse (input, { step = 0, wantUpgrade = false, maxHeaderSize = C.kDefaultMaxHeaderSize, maxHeaderEntries = 0, finish = false } = {}) {
   const p = new binding.Parser()
-  p.setLimits(maxHeaderSize, 0, false)
+  p.setLimits(maxHeaderSize, maxHeaderEntries, false)
   const buf = Buffer.from(input, 'latin1')
   const batches = []
   const n = step || buf.length
@@ -132,6 +132,16 @@ describe('native Parser (sockets JS owns): the engine\'s records for the same by
     assert.strictEqual(records(parse(head, { maxHeaderSize: 1024 }).batches)[0][0], C.kEvHead)
   })
 
+  it('setLimits(…, maxHeaderEntries): a field past the limit is HPE_HEADER_OVERFLOW at its name, in any chunking', () => {
+    const head = 'GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'
+    for (const step of [0, 1, 5]) {
+      const [rec] = records(parse(head, { maxHeaderEntries: 4, step }).batches)
+      assert.deepStrictEqual([rec[0], rec[1], rec[2]], [C.kEvParseError, 'HPE_HEADER_OVERFLOW', 'Header overflow'], `step ${step}`)
+      assert.strictEqual(records(parse(head, { maxHeaderEntries: 6, step }).batches)[0][0], C.kEvHead)
+      assert.strictEqual(records(parse(head, { maxHeaderEntries: 0, step }).batches)[0][0], C.kEvHead)
+    }
+  })
+
   it('messageAge and headersComplete follow the message being parsed', () => {
     const p = new binding.Parser()
     assert.ok(p.messageAge >= 0, 'the clock runs from construction (headersTimeout)')
@@ -149,6 +159,53 @@ describe('native Parser (sockets JS owns): the engine\'s records for the same by
     assert.strictEqual(p.execute(undefined, false), undefined)
     p.setLimits('x', 0, false)
     assert.ok(Array.isArray(p.execute(new Uint8Array(Buffer.from('GET / HTTP/1.1\r\n\r\n')), false)))
+  })
+
+  describe('response mode (issue 14: a client\'s sockets from elsewhere)', () => {
+    /** The records of `input` parsed as responses, byte by byte or at once, prepared by `prepare`. */
+    function responses (input, prepare = () => {}, steps = [1, input.length]) {
+      const out = []
+      for (const step of steps) {
+        const p = new binding.Parser(C.kParserResponse)
+        p.setLimits(C.kDefaultMaxHeaderSize, 0, false)
+        prepare(p)
+        const batches = []
+        const buf = Buffer.from(input, 'latin1')
+        for (let i = 0; i < buf.length; i += step) {
+          const b = p.execute(buf.subarray(i, i + step), false)
+          if (b !== undefined) batches.push(b)
+        }
+        out.push(records(batches).map(stripErrorPacket))
+      }
+      assert.deepStrictEqual(out[0], out[out.length - 1])
+      return out[out.length - 1]
+    }
+
+    it('a response: HEAD with status and reason, body, END with trailers', () => {
+      const recs = responses('HTTP/1.1 201 Made\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-T: 1\r\n\r\n')
+      assert.deepStrictEqual(recs.map((r) => r[0]), [C.kEvHead, C.kEvBody, C.kEvEnd])
+      assert.deepStrictEqual(recs[0].slice(1, 6), [201, 'Made', ['Transfer-Encoding', 'chunked'], 1, 1])
+      assert.strictEqual(recs[1][1].toString(), 'ok')
+      assert.deepStrictEqual(recs[2], [C.kEvEnd, ['X-T', '1']])
+    })
+
+    it('expectNoBody(): the answer to HEAD has no body, even after a 1xx', () => {
+      const recs = responses('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', (p) => p.expectNoBody())
+      assert.deepStrictEqual(recs.map((r) => [r[0], r[1]]), [[C.kEvHead, 100], [C.kEvEnd, null], [C.kEvHead, 200], [C.kEvEnd, null]])
+    })
+
+    it('expectUpgrade(): the answer to CONNECT leaves HTTP, what follows its head is DATA', () => {
+      // In one piece: after such a head the parser takes no more input (the tunnel is read raw).
+      const recs = responses('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntunnel', (p) => p.expectUpgrade(), [Infinity])
+      assert.strictEqual(recs[0][0], C.kEvHead)
+      assert.ok(recs[0][6] & C.kHeadUpgrade)
+      assert.deepStrictEqual(recs.slice(1).filter((r) => r[0] === C.kEvData).map((r) => r[1].toString()), ['tunnel'])
+    })
+
+    it('a broken response: PARSE_ERROR with llhttp\'s code', () => {
+      const recs = responses('HTTP/1.1 abc OK\r\n\r\n')
+      assert.deepStrictEqual(recs.map((r) => [r[0], r[1]]), [[C.kEvParseError, 'HPE_INVALID_STATUS']])
+    })
   })
 })
 

@@ -7,6 +7,7 @@
 // or 417, and the handler sees the joined value.
 const assert = require('assert')
 const { eachImpl } = require('../helpers/impls')
+const { byLine } = require('../helpers/node-line')
 const { rawConnect } = require('../helpers/req-raw')
 const { serverPool } = require('../helpers/req-util')
 
@@ -26,7 +27,7 @@ const CASES = [
   [['Expect:'], 'expectation', '']
 ]
 
-eachImpl('regression: issue 9.11, duplicate Expect headers', (http) => {
+eachImpl('regression: issue 9.11, duplicate Expect headers', (http, name) => {
   const pool = serverPool()
   afterEach(() => pool.closeAll())
 
@@ -68,12 +69,21 @@ eachImpl('regression: issue 9.11, duplicate Expect headers', (http) => {
     })
   }
 
-  it('ignores an Expect line beyond maxHeadersCount, as req.headers does', async () => {
+  // Node 20 drops the Expect line past maxHeadersCount from req.headers and
+  // serves the request; the lines fixed for CVE-2026-58044 refuse a head with
+  // more fields than maxHeadersCount (431), as uvhttp does on every line.
+  const refusesPastCount = name === 'uvhttp' || byLine({ 20: false, 22: true })
+  it(refusesPastCount ? 'refuses a head whose Expect line lies beyond maxHeadersCount (431)'
+    : 'ignores an Expect line beyond maxHeadersCount, as req.headers does', async () => {
     const { server, port } = await pool.start(http, echo)
     server.maxHeadersCount = 2
     const c = await send(port, ['Expect: 100-continue'])
     await c.write('ab')
-    await c.waitFor('request undefined ab')
+    if (refusesPastCount) {
+      await c.waitFor('HTTP/1.1 431 ')
+    } else {
+      await c.waitFor('request undefined ab')
+    }
     assert.ok(!c.text.includes('100 Continue'), c.text)
   })
 })

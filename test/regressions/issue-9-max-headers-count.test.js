@@ -22,7 +22,7 @@ function fields (first, n) {
   return head
 }
 
-eachImpl('regression: issue 9.6, maxHeadersCount as Node applies it', (http) => {
+eachImpl('regression: issue 9.6, maxHeadersCount as Node applies it', (http, name) => {
   const cleanups = []
   afterEach(async () => {
     for (const fn of cleanups.splice(0).reverse()) await fn()
@@ -94,7 +94,11 @@ eachImpl('regression: issue 9.6, maxHeadersCount as Node applies it', (http) => 
   })
 
   describe('a server\'s, on its requests', () => {
-    /** The request's header count and rawHeaders length on a server of `httpModule`. */
+    /**
+     * What a server of `httpModule` makes of a request with n + 2 fields:
+     * its header count and rawHeaders length, or the status line it answered
+     * without calling the handler.
+     */
     async function observe (httpModule, max, n) {
       let seen
       const server = httpModule.createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {
@@ -103,25 +107,35 @@ eachImpl('regression: issue 9.6, maxHeadersCount as Node applies it', (http) => 
       })
       server.maxHeadersCount = max
       const port = await listen(server)
+      let reply = ''
       try {
         await withTimeout(new Promise((resolve, reject) => {
           const socket = net.connect(port, '127.0.0.1')
           socket.on('error', reject)
           socket.on('close', resolve)
-          socket.resume()
+          socket.setEncoding('latin1')
+          socket.on('data', (d) => { reply += d })
           socket.end(fields('GET / HTTP/1.1\r\nHost: x\r\n', n) + 'Connection: close\r\n\r\n')
         }), 3000, 'request')
       } finally {
         await close(server)
       }
-      assert.ok(seen, 'the request reached the handler')
-      return seen
+      return seen ?? { refused: reply.split('\r\n')[0] }
     }
 
+    // Node 20 truncates req.headers past maxHeadersCount while its parser
+    // still frames the request by every field; the lines fixed for
+    // CVE-2026-58044 (22.23.2, 24.18.1, 26.5.1) refuse such a request with
+    // 431 instead, and uvhttp refuses it on every line (issue 12.1). So where
+    // node:http truncated, uvhttp's answer is that refusal.
+    const REFUSED = { refused: 'HTTP/1.1 431 Request Header Fields Too Large' }
     for (const n of [29, 30, 31, 60, 100, 2100]) {
-      it(`limits req.headers and rawHeaders of a request with ${n + 2} fields as Node does`, async () => {
+      it(`limits req.headers and rawHeaders of a request with ${n + 2} fields as Node does, refusing what Node 20 truncates`, async () => {
         for (const max of [1, 20, 31, 40, 1100, 0, -1, 1.5, null]) {
-          assert.deepStrictEqual(await observe(http, max, n), await observe(realHttp, max, n), `maxHeadersCount ${max}`)
+          const node = await observe(realHttp, max, n)
+          const truncated = node.raw !== undefined && (node.headers < n + 2 || node.raw < 2 * (n + 2))
+          const expected = name === 'uvhttp' && truncated ? REFUSED : node
+          assert.deepStrictEqual(await observe(http, max, n), expected, `maxHeadersCount ${max}`)
         }
       })
     }

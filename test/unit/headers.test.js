@@ -131,8 +131,6 @@ describe('errors', function () {
 
   it('messages of the errors Node raises only asynchronously', function () {
     const expected = {
-      ERR_SERVER_ALREADY_LISTEN: [Error, [], 'Listen method has been called more than once without closing.'],
-      ERR_SERVER_NOT_RUNNING: [Error, [], 'Server is not running.'],
       ERR_HTTP_REQUEST_TIMEOUT: [Error, [], 'Request timeout'],
       ERR_STREAM_WRITE_AFTER_END: [Error, [], 'write after end'],
       ERR_STREAM_DESTROYED: [Error, ['write'], 'Cannot call write after a stream was destroyed'],
