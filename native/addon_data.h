@@ -65,6 +65,14 @@ struct AddonData {
   void Untrack(LoopHandle* h);
 };
 
+// The header-field limit setLimits receives (Node's maxHeadersCount, as JS
+// computed it): a count of fields, 0 (no limit) for anything else.
+inline size_t HeaderPairsArg(const Napi::Value& v) {
+  if (!v.IsNumber()) return 0;
+  int64_t n = v.As<Napi::Number>().Int64Value();
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
 // Calls fn with recv inside the async context, draining the task queues once
 // afterwards; an exception thrown by JS goes to 'uncaughtException' as it
 // would from Node's own callbacks. Returns the result (empty on exception).

@@ -134,6 +134,7 @@ void Connection::Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> con
   if (mode_ != kParserNone) {
     parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
     parser_.SetLimits(config_->max_header_size, config_->lenient);
+    parser_.SetMaxHeaderPairs(config_->max_header_pairs);
   }
   started_ = true;
   // Node's headersTimeout also covers a connection that has sent nothing yet.
@@ -454,12 +455,14 @@ void Connection::SetParser(const Napi::CallbackInfo& info) {
   if (mode_ != kParserNone && config_) {
     parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
     parser_.SetLimits(config_->max_header_size, config_->lenient);
+    parser_.SetMaxHeaderPairs(config_->max_header_pairs);
   }
 }
 
 void Connection::SetLimits(const Napi::CallbackInfo& info) {
   parser_.SetLimits(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()),
                     info[2].ToBoolean().Value());
+  parser_.SetMaxHeaderPairs(HeaderPairsArg(info[1]));
 }
 
 void Connection::ExpectNoBody(const Napi::CallbackInfo&) { parser_.ExpectNoBody(); }

@@ -26,6 +26,7 @@ struct ConnectionConfig {
   Napi::AsyncContext async_context;
   bool want_upgrade = false;
   size_t max_header_size = kDefaultMaxHeaderSize;
+  size_t max_header_pairs = 0;  // 0: no limit (JS always sets Node's)
   bool lenient = false;
 };
 

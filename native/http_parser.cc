@@ -73,7 +73,9 @@ HttpParser::Result HttpParser::Finish() {
 HttpParser::Result HttpParser::ErrorFrom(llhttp_errno_t err, const char* data, size_t len) {
   const char* pos = llhttp_get_error_pos(&parser_);
   error_.pos = (data && pos >= data && pos <= data + len) ? static_cast<size_t>(pos - data) : 0;
-  if (err == HPE_USER && user_code_) {
+  // A callback that failed the parse (Fail) set the code; llhttp reports
+  // HPE_CB_HEADERS_COMPLETE for on_headers_complete, HPE_USER for the others.
+  if ((err == HPE_USER || err == HPE_CB_HEADERS_COMPLETE) && user_code_) {
     error_.code = user_code_;
     error_.reason = user_reason_;
   } else {
@@ -97,6 +99,48 @@ int HttpParser::TrackHeaderBytes(size_t len) {
   header_bytes_ += len;
   if (header_bytes_ >= max_header_size_) return Fail("HPE_HEADER_OVERFLOW", "Header overflow");
   return 0;
+}
+
+// Node's TrackHeaderPair (the fix of CVE-2026-58044 in 22.23.2, 24.18.1 and
+// 26.5.1): a request fails as soon as a field past the count begins, in the
+// head or in the trailers, so nothing the application cannot see in
+// req.headers frames the body. Responses are checked when their head is
+// complete (FramingPastCount).
+int HttpParser::TrackHeaderPair() {
+  ++header_pairs_;
+  if (max_header_pairs_ != 0 && header_pairs_ > max_header_pairs_ && parser_.type == HTTP_REQUEST) {
+    return Fail("HPE_HEADER_OVERFLOW", "Header overflow");
+  }
+  return 0;
+}
+
+namespace {
+bool NameIs(const HeaderList& h, size_t i, const char* lower, size_t len) {
+  if (h.Length(i) != len) return false;
+  const char* name = h.Data(i);
+  for (size_t k = 0; k < len; k++) {
+    char c = name[k];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[k]) return false;
+  }
+  return true;
+}
+}  // namespace
+
+// A response header past the count is dropped by the client (as Node's
+// client drops it); if it is one llhttp frames the body by, the body's end,
+// and so where the next response begins, would follow a header the
+// application never sees.
+bool HttpParser::FramingPastCount() const {
+  static const char kContentLength[] = "content-length";
+  static const char kTransferEncoding[] = "transfer-encoding";
+  for (size_t i = 2 * max_header_pairs_; i < headers_.Count(); i += 2) {
+    if (NameIs(headers_, i, kContentLength, sizeof kContentLength - 1) ||
+        NameIs(headers_, i, kTransferEncoding, sizeof kTransferEncoding - 1)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // A token may arrive in several pieces (one per read); the *_complete
@@ -145,6 +189,7 @@ int HttpParser::OnMessageBegin(llhttp_t* p) {
   self->in_message_ = true;
   self->sink_->OnMessageBegin();
   self->header_bytes_ = 0;
+  self->header_pairs_ = 0;
   self->chunk_ext_bytes_ = 0;
   self->user_code_ = nullptr;
   return 0;
@@ -164,6 +209,9 @@ int HttpParser::OnStatus(llhttp_t* p, const char* at, size_t len) {
 int HttpParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
   HttpParser* self = Self(p);
   if (int rv = self->TrackHeaderBytes(len)) return rv;
+  if (!self->token_open_) {
+    if (int rv = self->TrackHeaderPair()) return rv;
+  }
   self->AppendToken(at, len);
   return 0;
 }
@@ -177,6 +225,10 @@ int HttpParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
 
 int HttpParser::OnHeadersComplete(llhttp_t* p) {
   HttpParser* self = Self(p);
+  if (self->max_header_pairs_ != 0 && p->type == HTTP_RESPONSE &&
+      self->headers_.Count() > 2 * self->max_header_pairs_ && self->FramingPastCount()) {
+    return self->Fail("HPE_HEADER_OVERFLOW", "Header overflow");
+  }
   int flags = 0;
   if (llhttp_should_keep_alive(p)) flags |= kHeadKeepAlive;
   if (p->flags & F_CHUNKED) flags |= kHeadChunked;
@@ -206,6 +258,7 @@ int HttpParser::OnHeadersComplete(llhttp_t* p) {
   self->headers_.Clear();
   self->token_open_ = false;
   self->header_bytes_ = 0;
+  self->header_pairs_ = 0;  // trailers are counted on their own, as in Node
   // A request that leaves the parser has no body here: what follows its head
   // is the new protocol's (Node's parserOnIncoming returns 2 for it, so an
   // upgrade with Content-Length hands those bytes over in `head`).

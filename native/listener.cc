@@ -123,6 +123,7 @@ void Listener::SetUpgrade(const Napi::CallbackInfo& info) {
 
 void Listener::SetLimits(const Napi::CallbackInfo& info) {
   config_->max_header_size = static_cast<size_t>(info[0].As<Napi::Number>().Int64Value());
+  config_->max_header_pairs = HeaderPairsArg(info[1]);
   config_->lenient = info[2].ToBoolean().Value();
 }
 

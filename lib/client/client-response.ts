@@ -10,6 +10,7 @@ import * as dc from 'diagnostics_channel'
 import { ClientConnection, connectionOf, ResponseSink } from './client-connection'
 import { DEFAULT_MAX_HEADER_SIZE, HeadFlag } from '../engine/constants'
 import { connResetException, ParseError } from '../common/errors'
+import { framingPastCount, maxHeaderFields } from '../common/headers'
 import { IncomingMessage } from '../common/incoming-message'
 import { kNeedDrain } from '../common/node-internals'
 import { answerLateConnectListeners, kOwner } from '../engine/socket'
@@ -240,6 +241,8 @@ class ForeignResponseParser extends ResponseParser {
   private readonly saved: Array<[number, unknown]>
   private executing = false
   private releaseLater = false
+  /** The head had a framing header past maxHeadersCount: execute's error is that. */
+  private framingHidden = false
 
   constructor (req: any, socket: any, lenient: boolean) {
     super(req, socket, null)
@@ -256,6 +259,11 @@ class ForeignResponseParser extends ResponseParser {
         headers = parser._headers as string[]
         parser._headers = []
       }
+      // As the engine's parser (HttpParser::FramingPastCount): -1 fails the parse.
+      if (framingPastCount(headers, maxHeaderFields(req.maxHeadersCount))) {
+        this.framingHidden = true
+        return -1
+      }
       let flags = keepAlive ? HeadFlag.KEEP_ALIVE : 0
       if (upgrade || req.method === 'CONNECT') flags |= HeadFlag.UPGRADE
       return this.onHead(status, message, headers, major, minor, flags)
@@ -271,7 +279,9 @@ class ForeignResponseParser extends ResponseParser {
   }
 
   override start (): void {
-    this.parser.maxHeaderPairs = this.maxHeaderPairs
+    // Every field reaches onHead, which keeps maxHeaderPairs of them as the
+    // engine's connections do, after the framing check above saw them all.
+    this.parser.maxHeaderPairs = 0
     this.socket.on('data', this.onData)
     this.socket.on('end', this.onSocketEnd)
   }
@@ -283,6 +293,7 @@ class ForeignResponseParser extends ResponseParser {
     const ret = this.parser.execute(data)
     this.executing = false
     if (ret instanceof Error) {
+      if (this.framingHidden) Object.assign(ret, { code: 'HPE_HEADER_OVERFLOW', reason: 'Header overflow' })
       common.prepareError(ret, this.parser, data)
       this.onParseError(ret as ParseError)
     } else if (this.upgrading && !this.freed) {
@@ -338,7 +349,8 @@ export function attachResponseParser (req: any, socket: any): void {
   socket.parser = parser
   if (conn !== null) {
     conn.parser = parser
-    conn.prepareResponse(req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, lenient, req.method === 'HEAD', req.method === 'CONNECT')
+    conn.prepareResponse(req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, maxHeaderFields(req.maxHeadersCount), lenient,
+      req.method === 'HEAD', req.method === 'CONNECT')
   }
   parser.start()
 }

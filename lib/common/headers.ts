@@ -65,3 +65,33 @@ export function validateHeaderValue (name: string, value: unknown): void {
     throw ERR_INVALID_CHAR('header content', name)
   }
 }
+
+/** Node's parser.maxHeaderPairs (header entries, names and values) when maxHeadersCount is not a number. */
+const DEFAULT_MAX_HEADER_ENTRIES = 2000
+
+/**
+ * The header fields a message may bring, for the engine's parser (0: no
+ * limit), from a server's or a request's maxHeadersCount as Node reads it:
+ * parser.maxHeaderPairs = maxHeadersCount << 1 entries when it is a number
+ * (so 0, a negative count or NaN set no limit, 1.5 allows one field).
+ */
+export function maxHeaderFields (maxHeadersCount: unknown): number {
+  const entries = typeof maxHeadersCount === 'number' ? maxHeadersCount << 1 : DEFAULT_MAX_HEADER_ENTRIES
+  return entries > 0 ? entries >> 1 : 0
+}
+
+/**
+ * Whether a Content-Length or Transfer-Encoding field lies past the first
+ * `fields` of a raw header list: the client drops those fields, and the body
+ * would then be framed by a header the application never sees. The engine's
+ * parser checks the same natively (HttpParser::FramingPastCount); this is for
+ * responses Node's parser reads (sockets the engine does not own).
+ */
+export function framingPastCount (raw: string[], fields: number): boolean {
+  if (fields === 0) return false
+  for (let i = 2 * fields; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase()
+    if (name === 'content-length' || name === 'transfer-encoding') return true
+  }
+  return false
+}

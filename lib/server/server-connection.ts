@@ -17,8 +17,6 @@ import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
-/** Node's default header-pair cap (parser.maxHeaderPairs) when maxHeadersCount is unset. */
-const DEFAULT_MAX_HEADER_ENTRIES = 2000
 
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
 const CANNED: Record<string, string> = {
@@ -32,8 +30,6 @@ const nop = (): void => {}
 const KEEP_ALIVE_GRACE_MS = 1000
 /** Pipelined responses that may wait for their turn before we stop reading. */
 const MAX_WAITING_RESPONSES = 64
-/** Node's parser hands headers to JS in groups of this many pairs (kMaxHeaderFieldsCount). */
-const HEADER_GROUP_ENTRIES = 64
 
 /**
  * What a ServerConnection needs of whatever carries its bytes: the engine's
@@ -164,11 +160,9 @@ export class ServerConnection implements BatchReader {
     req.method = METHODS[method]
     req.url = url
     req.joinDuplicateHeaders = server.joinDuplicateHeaders
-    const maxEntries = typeof server.maxHeadersCount === 'number' && server.maxHeadersCount > 0
-      ? server.maxHeadersCount * 2
-      : DEFAULT_MAX_HEADER_ENTRIES
-    if (raw.length > HEADER_GROUP_ENTRIES) raw = truncateLikeNode(raw, maxEntries)
-    req._addHeaderLines(raw, raw.length < maxEntries ? raw.length : maxEntries)
+    // Nothing to cut: the parser refused a head with more fields than
+    // maxHeadersCount (HttpParser::TrackHeaderPair), as Node 22.23.2+ does.
+    req._addHeaderLines(raw, raw.length)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
     // An upgrade or CONNECT: onUpgrade follows with the request still in `parsing`.
@@ -409,17 +403,6 @@ export class ServerConnection implements BatchReader {
       socketOnError.call(this.socket, ERR_HTTP_REQUEST_TIMEOUT())
     }
   }
-}
-
-/**
- * Node's parser passes long header lists to JS in groups of 32 pairs and
- * drops whole groups once maxHeaderPairs entries are kept, so rawHeaders of
- * a huge head ends at the first group boundary past the limit.
- */
-function truncateLikeNode (raw: string[], maxEntries: number): string[] {
-  let kept = 0
-  while (kept < raw.length && kept < maxEntries) kept += HEADER_GROUP_ENTRIES
-  return kept >= raw.length ? raw : raw.slice(0, kept)
 }
 
 /**

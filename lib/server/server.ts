@@ -8,12 +8,13 @@ import { binding, NativeConnection, NativeListener } from '../engine/binding'
 import { DEFAULT_MAX_HEADER_SIZE } from '../engine/constants'
 import { kOnConnection } from '../engine/dispatch'
 import * as errors from '../common/errors'
+import { maxHeaderFields } from '../common/headers'
 import { IncomingMessage } from '../common/incoming-message'
 import { JsConnection } from './js-connection'
 import { ServerConnection, ServerLike } from './server-connection'
 import { ServerResponse } from './server-response'
 import { kOwner, Socket } from '../engine/socket'
-import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kRef, kServerResponse } from './symbols'
+import { kCheckTimer, kConnections, kForeignConnections, kHeaderFields, kIncomingMessage, kListener, kRef, kServerResponse } from './symbols'
 import { kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 export interface Server extends ServerLike {}
@@ -115,6 +116,7 @@ const proto = Server.prototype
 
 /** The engine accepted a connection on this server's listener (lib/engine/dispatch.ts). */
 ;(proto as any)[kOnConnection] = function onConnection (this: Server, native: NativeConnection) {
+  if (maxHeaderFields(this.maxHeadersCount) !== this[kHeaderFields]) applyLimits(this)
   const conn = new ServerConnection(this, native)
   this[kConnections].add(conn)
   this.emit('connection', conn.socket)
@@ -205,17 +207,28 @@ function bindAndListen (server: Server, kind: number, where: string, port: numbe
     process.nextTick(() => server.emit('error', err))
     return true
   }
-  // 0 means the default, as Node's parser.initialize has it.
-  listener.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, 0, !!server.insecureHTTPParser)
+  server[kListener] = listener
+  applyLimits(server)
   listener.setUpgrade(server.listenerCount('upgrade') > 0)
   if (!server[kRef]) listener.setRef(false)
-  server[kListener] = listener
   // The engine listens on its own copy of the descriptor; the handle it was
   // taken from must stop accepting, as Node's listen(handle) takes it over.
   if (plan.handle && typeof plan.handle.close === 'function') plan.handle.close()
   startConnectionChecks(server)
   process.nextTick(() => server.emit('listening'))
   return true
+}
+
+/**
+ * The parser limits the listener gives the connections it accepts. Node reads
+ * maxHeadersCount when it accepts a connection, so a change applies from the
+ * next one (kOnConnection). A maxHeaderSize of 0 means the default, as Node's
+ * parser.initialize has it.
+ */
+function applyLimits (server: Server): void {
+  const fields = maxHeaderFields(server.maxHeadersCount)
+  server[kHeaderFields] = fields
+  server[kListener]?.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, fields, !!server.insecureHTTPParser)
 }
 
 // headersTimeout / requestTimeout are checked on an interval, as Node does

@@ -11,6 +11,8 @@ export const kForeignConnections = Symbol('uvhttp.foreignConnections')
 export const kServerConnection = Symbol('uvhttp.serverConnection')
 /** Server: the native listener while listening. */
 export const kListener = Symbol('uvhttp.listener')
+/** Server: the header-field limit its listener hands new connections (maxHeadersCount as last applied). */
+export const kHeaderFields = Symbol('uvhttp.headerFields')
 /** Server: the interval of checkConnections (headersTimeout / requestTimeout). */
 export const kCheckTimer = Symbol('uvhttp.checkTimer')
 /** Server: the classes it builds requests and responses from (createServer options). */
