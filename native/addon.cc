@@ -103,7 +103,7 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   if (kind == 0) {
     Napi::Object wrapper = d->connection_ctor.New({});
     Connection* conn = Connection::Unwrap(wrapper);
-    conn->Start(owner, std::make_shared<ConnectionConfig>(env, "HTTPCLIENTREQUEST"), kParserResponse);
+    conn->Start(owner, std::make_shared<ConnectionConfig>(env, "HTTPCLIENTREQUEST", owner), kParserResponse);
     int r = conn->ConnectPipe(host.c_str());
     if (r < 0) return Napi::Number::New(env, r);
     return wrapper;
@@ -121,7 +121,7 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   if (r < 0) return Napi::Number::New(env, r);
   Napi::Object wrapper = d->connection_ctor.New({});
   Connection* conn = Connection::Unwrap(wrapper);
-  conn->Start(owner, std::make_shared<ConnectionConfig>(env, "HTTPCLIENTREQUEST"), kParserResponse);
+  conn->Start(owner, std::make_shared<ConnectionConfig>(env, "HTTPCLIENTREQUEST", owner), kParserResponse);
   r = conn->Connect(reinterpret_cast<sockaddr*>(&addr),
                     has_local ? reinterpret_cast<sockaddr*>(&local) : nullptr);
   if (r < 0) return Napi::Number::New(env, r);

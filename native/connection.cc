@@ -70,6 +70,7 @@ Napi::Function Connection::Define(Napi::Env env) {
     InstanceAccessor<&Connection::GetMessageAge>("messageAge"),
     InstanceAccessor<&Connection::GetHeadersComplete>("headersComplete"),
     InstanceMethod<&Connection::SetRef>("setRef"),
+    InstanceMethod<&Connection::AdoptAsyncContext>("adoptAsyncContext"),
   });
 }
 
@@ -291,16 +292,17 @@ void Connection::Deliver() {
     return;
   }
   napi_env env = Env();
+  napi_async_context context = context_ ? *context_ : config_->async_context;
   // The records are the call's arguments; a batch too long for a call's
   // arguments (a flood of tiny pipelined requests) goes as one array. The
   // batch is emptied after the call: what JS calls on the connection meanwhile
   // (write, pause, close…) adds no records; those come from libuv callbacks.
   if (batch_.size() <= kMaxBatchArgs) {
-    CallIntoJs(env, data_->on_batch, owner_.Value(), batch_.size(), batch_.values(), config_->async_context);
+    CallIntoJs(env, data_->on_batch, owner_.Value(), batch_.size(), batch_.values(), context);
     batch_.Clear();
   } else {
     napi_value array = batch_.TakeArray(env);
-    CallIntoJs(env, data_->on_batch, owner_.Value(), 1, &array, config_->async_context);
+    CallIntoJs(env, data_->on_batch, owner_.Value(), 1, &array, context);
   }
 }
 
@@ -429,6 +431,7 @@ void Connection::OnClosed(uv_handle_t* h) {
     self->owner_.Reset();
   }
   self->config_.reset();
+  self->context_.reset();
   self->data_->Untrack(self);
   self->Unref();
 }
@@ -448,6 +451,17 @@ void Connection::BeginReading() {
   if (alive() && !paused_ && !eof_ && !reading_ && mode_ >= kParserNone) {
     reading_ = uv_read_start(stream(), OnAlloc, OnRead) == 0;
   }
+}
+
+// adoptAsyncContext(resource): from now on this connection's callbacks run
+// in the async context of the caller, created here: what Node's
+// per-connection (server) and per-request (client) HTTP parser resources are
+// (Node names both HTTPINCOMINGMESSAGE). The resource is the connection's JS
+// owner or an object it keeps (ConnectionConfig says why). The previous
+// context, if any, ends.
+void Connection::AdoptAsyncContext(const Napi::CallbackInfo& info) {
+  if (closing_) return;
+  context_ = std::make_unique<Napi::AsyncContext>(info.Env(), "HTTPINCOMINGMESSAGE", info[0].As<Napi::Object>());
 }
 
 void Connection::SetParser(const Napi::CallbackInfo& info) {

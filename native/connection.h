@@ -20,9 +20,17 @@ namespace uvhttp {
 
 // Settings a Listener shares with the connections it accepted (they may
 // outlive it), plus the async context their callbacks run in.
+//
+// The resource of every async context is an object held strongly anyway: a
+// listener's own wrapper (referenced while its handle is open), a
+// connection's JS owner (owner_) or an object that owner keeps (the client
+// connection behind a connect attempt). Node-API holds a resource only
+// weakly, and on Node 20 and 22, where AsyncLocalStorage keeps its stores on
+// the resource, a collected resource took the stores with it (callbacks
+// then saw getStore() === undefined).
 struct ConnectionConfig {
-  explicit ConnectionConfig(Napi::Env env, const char* resource)
-      : async_context(env, resource) {}
+  ConnectionConfig(Napi::Env env, const char* type, Napi::Object resource)
+      : async_context(env, type, resource) {}
   Napi::AsyncContext async_context;
   bool want_upgrade = false;
   size_t max_header_size = kDefaultMaxHeaderSize;
@@ -80,6 +88,7 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   Napi::Value GetMessageAge(const Napi::CallbackInfo& info);
   Napi::Value GetHeadersComplete(const Napi::CallbackInfo& info);
   void SetRef(const Napi::CallbackInfo& info);
+  void AdoptAsyncContext(const Napi::CallbackInfo& info);
 
   // libuv callbacks
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
@@ -113,6 +122,9 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   uv_connect_t connect_req_;
   AddonData* data_;
   std::shared_ptr<ConnectionConfig> config_;
+  // The context of this connection's callbacks when it has one of its own
+  // (AdoptAsyncContext); config_'s otherwise.
+  std::unique_ptr<Napi::AsyncContext> context_;
   Napi::ObjectReference owner_;
   HttpParser parser_;
   WriteQueue writes_;

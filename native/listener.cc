@@ -13,6 +13,8 @@ Napi::Function Listener::Define(Napi::Env env) {
     InstanceMethod<&Listener::Listen>("listen"),
     InstanceMethod<&Listener::Open>("open"),
     InstanceMethod<&Listener::SockName>("sockName"),
+    InstanceAccessor<&Listener::GetFd>("fd"),
+    InstanceAccessor<&Listener::GetPipe>("pipe"),
     InstanceMethod<&Listener::SetUpgrade>("setUpgrade"),
     InstanceMethod<&Listener::SetLimits>("setLimits"),
     InstanceMethod<&Listener::Close>("close"),
@@ -23,7 +25,7 @@ Napi::Function Listener::Define(Napi::Env env) {
 Listener::Listener(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<Listener>(info),
       data_(info.Env().GetInstanceData<AddonData>()),
-      config_(std::make_shared<ConnectionConfig>(info.Env(), "HTTPINCOMINGMESSAGE")) {
+      config_(std::make_shared<ConnectionConfig>(info.Env(), "HTTPINCOMINGMESSAGE", info.This().As<Napi::Object>())) {
   std::memset(&handle_, 0, sizeof handle_);
   owner_ = Napi::Persistent(info[0].As<Napi::Object>());
 }
@@ -115,6 +117,17 @@ Napi::Value Listener::SockName(const Napi::CallbackInfo& info) {
   out.Set("address", Napi::String::New(env, ip));
   out.Set("port", Napi::Number::New(env, port));
   return Napi::Number::New(env, 0);
+}
+
+// The listening socket's descriptor (server._handle.fd), or -1.
+Napi::Value Listener::GetFd(const Napi::CallbackInfo& info) {
+  uv_os_fd_t fd = -1;
+  if (initialized_ && !closing_) uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd);
+  return Napi::Number::New(info.Env(), fd);
+}
+
+Napi::Value Listener::GetPipe(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), is_pipe_);
 }
 
 void Listener::SetUpgrade(const Napi::CallbackInfo& info) {

@@ -23,6 +23,8 @@ class Listener : public Napi::ObjectWrap<Listener>, public LoopHandle {
   Napi::Value Listen(const Napi::CallbackInfo& info);
   Napi::Value Open(const Napi::CallbackInfo& info);
   Napi::Value SockName(const Napi::CallbackInfo& info);
+  Napi::Value GetFd(const Napi::CallbackInfo& info);
+  Napi::Value GetPipe(const Napi::CallbackInfo& info);
   void SetUpgrade(const Napi::CallbackInfo& info);
   void SetLimits(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);

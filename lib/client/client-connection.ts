@@ -105,6 +105,11 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
   /**
    * Parser settings for the next response: the request's limits, whether it
    * was HEAD (no body follows), whether it was CONNECT (a tunnel follows).
+   * Called in the request's async context (tickOnSocket), where Node makes
+   * the parser resource of each request: the response's callbacks run in
+   * it, so AsyncLocalStorage sees the request's store, also on a reused
+   * socket. A connection still connecting gets its context when it
+   * connects, in the request's context too.
    */
   prepareResponse (maxHeaderSize: number, maxHeaderFields: number, lenient: boolean, noBody: boolean, upgrade: boolean): void {
     const s = this.setup
@@ -113,7 +118,10 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
     s.lenient = lenient
     s.noBody = noBody
     s.upgrade = upgrade
-    if (this.native !== (this.pending as unknown) && !this.closed) this.applySetup(this.native)
+    if (this.native !== (this.pending as unknown) && !this.closed) {
+      this.applySetup(this.native)
+      this.native.adoptAsyncContext(this)
+    }
   }
 
   /** Stops reading until resumeReading (or the socket asks for more, see Socket#_read). */

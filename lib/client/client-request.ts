@@ -5,13 +5,13 @@
 // the special headers, the agent hand-off (onSocket), timeouts, abort and
 // destroy. The response side — what Node's socketOnData/parserOnIncoming
 // do — lives in lib/client/client-response.ts.
-import * as dc from 'diagnostics_channel'
 import * as http from 'http'
 import { addAbortSignal, finished } from 'stream'
 import { urlToHttpOptions } from 'url'
 import { nullPrototypeCopy } from './agent'
 import { connect } from './client-connection'
 import { attachResponseParser, emitErrorEvent, emitRequestTimeout, ondrain, socketCloseListener, socketErrorListener } from './client-response'
+import { clientRequestCreated, clientRequestStart } from '../common/channels'
 import * as errors from '../common/errors'
 import { checkIsHttpToken } from '../common/headers'
 import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
@@ -29,8 +29,6 @@ const INVALID_PATH = /[^\u0021-\u00ff]/
 const TIMEOUT_MAX = 2 ** 31 - 1
 /** The error a request was destroyed with, emitted once the socket is gone. */
 const kError = Symbol('uvhttp.clientRequestError')
-
-const onRequestStart = dc.channel('http.client.request.start')
 
 /** The module object whose `globalAgent` is the default agent (lib/index.ts registers itself). */
 let moduleExports: { globalAgent: unknown } = { globalAgent: undefined }
@@ -244,13 +242,19 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
 
   this[kUniqueHeaders] = parseUniqueHeadersOption(options.uniqueHeaders)
 
-  if (this.agent) {
-    this.agent.addRequest(this, connectOptions)
-    return
-  }
-  // No agent: one connection for this request, closed after it.
-  this._last = true
-  this.shouldKeepAlive = false
+  if (this.agent) this.agent.addRequest(this, connectOptions)
+  else connectWithoutAgent(this, connectOptions)
+  if (clientRequestCreated?.hasSubscribers) clientRequestCreated.publish({ request: this })
+} as unknown as {
+  new (input: string | URL | http.ClientRequestArgs, options?: http.ClientRequestArgs | ((res: http.IncomingMessage) => void), cb?: (res: http.IncomingMessage) => void): ClientRequest
+  (input: string | URL | http.ClientRequestArgs, options?: http.ClientRequestArgs | ((res: http.IncomingMessage) => void), cb?: (res: http.IncomingMessage) => void): ClientRequest
+  prototype: ClientRequest
+}
+
+/** No agent: one connection for this request, closed after it. */
+function connectWithoutAgent (req: ClientRequest, connectOptions: any): void {
+  req._last = true
+  req.shouldKeepAlive = false
   let opts = connectOptions
   if (opts.path || opts.socketPath) {
     opts = { ...connectOptions }
@@ -262,8 +266,8 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
     const oncreate = (err: Error | null, socket?: any): void => {
       if (called) return
       called = true
-      if (err) process.nextTick(() => emitErrorEvent(this, err))
-      else this.onSocket(socket)
+      if (err) process.nextTick(() => emitErrorEvent(req, err))
+      else req.onSocket(socket)
     }
     try {
       const socket = opts.createConnection(opts, oncreate)
@@ -272,12 +276,8 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
       oncreate(err as Error)
     }
   } else {
-    this.onSocket(connect(opts))
+    req.onSocket(connect(opts))
   }
-} as unknown as {
-  new (input: string | URL | http.ClientRequestArgs, options?: http.ClientRequestArgs | ((res: http.IncomingMessage) => void), cb?: (res: http.IncomingMessage) => void): ClientRequest
-  (input: string | URL | http.ClientRequestArgs, options?: http.ClientRequestArgs | ((res: http.IncomingMessage) => void), cb?: (res: http.IncomingMessage) => void): ClientRequest
-  prototype: ClientRequest
 }
 
 Object.setPrototypeOf(ClientRequest.prototype, http.OutgoingMessage.prototype)
@@ -287,7 +287,7 @@ const proto = ClientRequest.prototype as any
 
 proto._finish = function _finish (this: ClientRequest) {
   nodeFinish.call(this)
-  if (onRequestStart.hasSubscribers) onRequestStart.publish({ request: this })
+  if (clientRequestStart.hasSubscribers) clientRequestStart.publish({ request: this })
 }
 
 proto._implicitHeader = function _implicitHeader (this: ClientRequest) {

@@ -6,9 +6,9 @@
 // not own (createConnection, an agent of another module returning a
 // net.Socket or a TLS socket) is fed by Node's own parser through the same
 // ResponseParser, so both paths behave the same from here on.
-import * as dc from 'diagnostics_channel'
 import { ClientConnection, connectionOf, ResponseSink } from './client-connection'
 import { DEFAULT_MAX_HEADER_SIZE, HeadFlag } from '../engine/constants'
+import { clientRequestError, clientResponseFinish } from '../common/channels'
 import { connResetException, ParseError } from '../common/errors'
 import { framingPastCount, maxHeaderFields } from '../common/headers'
 import { IncomingMessage } from '../common/incoming-message'
@@ -20,14 +20,11 @@ import { answerLateConnectListeners, kOwner } from '../engine/socket'
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const common = require('_http_common')
 
-const onRequestError = dc.channel('http.client.request.error')
-const onResponseFinish = dc.channel('http.client.response.finish')
-
 /** Node's default cap on header entries a response may bring (parser.maxHeaderPairs). */
 const MAX_HEADER_PAIRS = 2000
 
 export function emitErrorEvent (req: any, err: Error): void {
-  if (onRequestError.hasSubscribers) onRequestError.publish({ request: req, error: err })
+  if (clientRequestError.hasSubscribers) clientRequestError.publish({ request: req, error: err })
   req.emit('error', err)
 }
 
@@ -106,7 +103,7 @@ class ResponseParser implements ResponseSink {
     }
     // Keep-alive needs the server's consent, and never survives an upgrade.
     if (req.shouldKeepAlive && !shouldKeepAlive && !req.upgradeOrConnect) req.shouldKeepAlive = false
-    if (onResponseFinish.hasSubscribers) onResponseFinish.publish({ request: req, response: res })
+    if (clientResponseFinish.hasSubscribers) clientResponseFinish.publish({ request: req, response: res })
     req.res = res
     res.req = req
     // Ours first, so the socket is cleaned up whatever the user's handlers do.

@@ -8,7 +8,9 @@
 // must carry the state those methods read. Two of those slots are keyed by
 // symbols Node does not export; we find them by their description on a probe
 // instance, once, and fail loudly at load time if Node ever renames them.
+import * as dc from 'diagnostics_channel'
 import * as http from 'http'
+import { publishesOn } from './channels'
 
 function ownSymbol (obj: object, description: string): symbol {
   const found = Object.getOwnPropertySymbols(obj).find((s) => s.description === description)
@@ -17,7 +19,9 @@ function ownSymbol (obj: object, description: string): symbol {
 }
 
 const probeReq = new http.IncomingMessage(null as any)
-const probeRes = new http.ServerResponse(probeReq)
+let probeRes: http.ServerResponse = null as any
+// Node 22+ announces each ServerResponse it makes: a probe is no response.
+publishesOn(dc.channel('http.server.response.created'), () => { probeRes = new http.ServerResponse(probeReq) })
 
 /** OutgoingMessage's "a write returned false, emit 'drain' later" flag. */
 export const kNeedDrain: symbol = ownSymbol(probeRes, 'kNeedDrain')

@@ -53,6 +53,12 @@ export interface NativeConnection {
   /** The next response answers CONNECT: the bytes after its head are the tunnel's (client side). */
   expectUpgrade (): void
   setRef (on: boolean): void
+  /**
+   * From now on the connection's callbacks run in the caller's async context
+   * (its AsyncLocalStorage stores), not the one it was created with.
+   * `resource` is the connection's owner (what receives its batches).
+   */
+  adoptAsyncContext (resource: object): void
 }
 
 export interface NativeListener {
@@ -61,6 +67,10 @@ export interface NativeListener {
   /** Adopt an already bound fd (listen(handle)); returns 0 or a negative errno. */
   open (fd: number, backlog: number): number
   sockName (out: PeerInfo): number
+  /** The listening socket's descriptor, or -1. */
+  readonly fd: number
+  /** It listens on a Unix domain socket (or a Windows pipe), not TCP. */
+  readonly pipe: boolean
   /** Whether requests with Connection: Upgrade leave the parser (an 'upgrade' listener exists). */
   setUpgrade (on: boolean): void
   setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void

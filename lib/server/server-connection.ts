@@ -10,6 +10,7 @@ import type { Duplex } from 'stream'
 import { binding, NativeConnection } from '../engine/binding'
 import { BatchReader, readBatch } from '../engine/batch-reader'
 import { HeadFlag } from '../engine/constants'
+import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
 import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
@@ -184,6 +185,7 @@ export class ServerConnection implements BatchReader {
     res._maxRequestsPerSocket = server.maxRequestsPerSocket
     res[kUniqueHeaders] = server[kUniqueHeaders]
     res.shouldKeepAlive = (flags & HeadFlag.KEEP_ALIVE) !== 0
+    if (serverRequestStart.hasSubscribers) serverRequestStart.publish({ request: req, response: res, socket, server })
     if ((socket as any)._httpMessage) this.outgoing.push(res)
     else res.assignSocket(socket)
     res.on('finish', () => this.onResponseFinish(req, res))
@@ -349,6 +351,7 @@ export class ServerConnection implements BatchReader {
   // resOnFinish
   private onResponseFinish (req: any, res: any): void {
     const socket = this.socket
+    if (serverResponseFinish.hasSubscribers) serverResponseFinish.publish({ request: req, response: res, socket, server: this.server })
     if (this.incoming[0] === req) this.incoming.shift()
     if (!req._consuming && !req._readableState.resumeScheduled) req._dump()
     res.detachSocket(socket)

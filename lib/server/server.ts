@@ -14,7 +14,8 @@ import { JsConnection } from './js-connection'
 import { ServerConnection, ServerLike } from './server-connection'
 import { ServerResponse } from './server-response'
 import { kOwner, Socket } from '../engine/socket'
-import { kCheckTimer, kConnections, kForeignConnections, kHeaderFields, kIncomingMessage, kListener, kRef, kServerResponse } from './symbols'
+import { ListenHandle } from './listen-handle'
+import { kCheckTimer, kConnections, kForeignConnections, kHeaderFields, kIncomingMessage, kListener, kServerResponse } from './symbols'
 import { kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 export interface Server extends ServerLike {}
@@ -78,9 +79,7 @@ export const Server = function Server (this: Server, options?: any, requestListe
   // closeIdleConnections/closeAllConnections leave them alone).
   this[kForeignConnections] = null
   this.on('connection', onConnectionEvent)
-  this[kListener] = null
   this[kCheckTimer] = null
-  this[kRef] = true
   // Upgrade requests leave the parser only when someone listens for them.
   this.on('newListener', onNewListener)
   this.on('removeListener', onRemoveListener)
@@ -105,19 +104,30 @@ function onConnectionEvent (this: Server, socket: any): void {
   new JsConnection(this, socket)
 }
 
+/** The engine's listener while the server listens (server._handle is a ListenHandle). */
+function listenerOf (server: Server): NativeListener | null {
+  const handle = server._handle
+  return handle instanceof ListenHandle ? handle[kListener] : null
+}
+
 function onNewListener (this: Server, event: string | symbol): void {
-  if (event === 'upgrade') this[kListener]?.setUpgrade(true)
+  if (event === 'upgrade') listenerOf(this)?.setUpgrade(true)
 }
 function onRemoveListener (this: Server, event: string | symbol): void {
-  if (event === 'upgrade') this[kListener]?.setUpgrade(this.listenerCount('upgrade') > 0)
+  if (event === 'upgrade') listenerOf(this)?.setUpgrade(this.listenerCount('upgrade') > 0)
 }
 
 const proto = Server.prototype
 
 /** The engine accepted a connection on this server's listener (lib/engine/dispatch.ts). */
 ;(proto as any)[kOnConnection] = function onConnection (this: Server, native: NativeConnection) {
-  if (maxHeaderFields(this.maxHeadersCount) !== this[kHeaderFields]) applyLimits(this)
+  if (maxHeaderFields(this.maxHeadersCount) !== this[kHeaderFields]) applyLimits(this, listenerOf(this))
   const conn = new ServerConnection(this, native)
+  // Node makes a parser resource per connection before any 'connection'
+  // listener runs: its requests see the store of that moment, whatever a
+  // listener enters (on Node 20 and 22 stores live on resources, and one
+  // entered in a 'connection' listener stays on the server's).
+  native.adoptAsyncContext(conn)
   this[kConnections].add(conn)
   this.emit('connection', conn.socket)
   return conn
@@ -170,7 +180,7 @@ function planListen (args: unknown[]): ListenPlan {
 
 proto.listen = function listen (this: Server, ...args: unknown[]) {
   if (typeof args[args.length - 1] === 'function') this.once('listening', args.pop() as () => void)
-  if (this[kListener]) throw errors.ERR_SERVER_ALREADY_LISTEN()
+  if (this._handle) throw errors.ERR_SERVER_ALREADY_LISTEN()
   const plan = planListen(args)
   if (plan.path !== undefined) {
     bindAndListen(this, 0, plan.path, 0, plan)
@@ -207,15 +217,17 @@ function bindAndListen (server: Server, kind: number, where: string, port: numbe
     process.nextTick(() => server.emit('error', err))
     return true
   }
-  server[kListener] = listener
-  applyLimits(server)
+  applyLimits(server, listener)
   listener.setUpgrade(server.listenerCount('upgrade') > 0)
-  if (!server[kRef]) listener.setRef(false)
+  const handle = new ListenHandle(listener)
+  // net.Server's unref() before listen() leaves this note for the handle.
+  if (server._unref) handle.unref()
+  server._handle = handle
   // The engine listens on its own copy of the descriptor; the handle it was
   // taken from must stop accepting, as Node's listen(handle) takes it over.
   if (plan.handle && typeof plan.handle.close === 'function') plan.handle.close()
   startConnectionChecks(server)
-  process.nextTick(() => server.emit('listening'))
+  process.nextTick(() => { if (server._handle === handle) server.emit('listening') })
   return true
 }
 
@@ -225,10 +237,10 @@ function bindAndListen (server: Server, kind: number, where: string, port: numbe
  * next one (kOnConnection). A maxHeaderSize of 0 means the default, as Node's
  * parser.initialize has it.
  */
-function applyLimits (server: Server): void {
+function applyLimits (server: Server, listener: NativeListener | null): void {
   const fields = maxHeaderFields(server.maxHeadersCount)
   server[kHeaderFields] = fields
-  server[kListener]?.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, fields, !!server.insecureHTTPParser)
+  listener?.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, fields, !!server.insecureHTTPParser)
 }
 
 // headersTimeout / requestTimeout are checked on an interval, as Node does
@@ -252,14 +264,8 @@ function foreignConnections (server: Server): Iterable<ServerConnection> {
   return server[kForeignConnections] ?? []
 }
 
-Object.defineProperty(proto, 'listening', {
-  configurable: true,
-  enumerable: true,
-  get (this: Server) { return this[kListener] !== null && this[kListener] !== undefined },
-})
-
 proto.address = function address (this: Server) {
-  const listener: NativeListener | null = this[kListener]
+  const listener = listenerOf(this)
   if (!listener) return null
   const out: any = {}
   if (listener.sockName(out) !== 0) return null
@@ -268,16 +274,16 @@ proto.address = function address (this: Server) {
 
 proto.close = function close (this: Server, cb?: (err?: Error) => void) {
   if (typeof cb === 'function') {
-    if (!this[kListener]) this.once('close', () => cb(errors.ERR_SERVER_NOT_RUNNING()))
+    if (!this._handle) this.once('close', () => cb(errors.ERR_SERVER_NOT_RUNNING()))
     else this.once('close', cb)
   }
   if (this[kCheckTimer]) {
     clearInterval(this[kCheckTimer])
     this[kCheckTimer] = null
   }
-  if (this[kListener]) {
-    this[kListener].close()
-    this[kListener] = null
+  if (this._handle) {
+    this._handle.close()
+    this._handle = null
   }
   // Node 19+: idle keep-alive connections do not hold the server open.
   this.closeIdleConnections()
@@ -286,14 +292,14 @@ proto.close = function close (this: Server, cb?: (err?: Error) => void) {
 }
 
 proto._emitCloseIfDrained = function _emitCloseIfDrained (this: Server) {
-  if (this[kListener] || this[kConnections].size > 0) return
+  if (this._handle || this[kConnections].size > 0) return
   process.nextTick(() => this.emit('close'))
 }
 
 /** A connection closed natively (ServerConnection#onClose). */
 proto.forgetConnection = function forgetConnection (this: Server, conn: ServerConnection) {
   this[kConnections].delete(conn)
-  if (!this[kListener] && this[kConnections].size === 0) this._emitCloseIfDrained()
+  if (!this._handle && this[kConnections].size === 0) this._emitCloseIfDrained()
 }
 
 // Both leave alone a socket that 'upgrade'/'connect' took (Node's parser,
@@ -320,21 +326,9 @@ proto.getConnections = function getConnections (this: Server, cb: (err: Error | 
   return this
 }
 
-proto.ref = function ref (this: Server) {
-  this[kRef] = true
-  this[kListener]?.setRef(true)
-  return this
-}
-
-proto.unref = function unref (this: Server) {
-  this[kRef] = false
-  this[kListener]?.setRef(false)
-  return this
-}
-
 ;(proto as any)[Symbol.asyncDispose] = function asyncDispose (this: Server) {
   return new Promise<void>((resolve, reject) => {
-    if (!this[kListener]) return resolve()
+    if (!this._handle) return resolve()
     this.close((err) => (err ? reject(err) : resolve()))
   })
 }

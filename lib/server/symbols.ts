@@ -9,7 +9,7 @@ export const kConnections = Symbol('uvhttp.connections')
 export const kForeignConnections = Symbol('uvhttp.foreignConnections')
 /** A server socket (the engine's or the application's): its ServerConnection. */
 export const kServerConnection = Symbol('uvhttp.serverConnection')
-/** Server: the native listener while listening. */
+/** ListenHandle (server._handle): the engine's native listener behind it. */
 export const kListener = Symbol('uvhttp.listener')
 /** Server: the header-field limit its listener hands new connections (maxHeadersCount as last applied). */
 export const kHeaderFields = Symbol('uvhttp.headerFields')
@@ -18,5 +18,3 @@ export const kCheckTimer = Symbol('uvhttp.checkTimer')
 /** Server: the classes it builds requests and responses from (createServer options). */
 export const kIncomingMessage = Symbol('uvhttp.IncomingMessage')
 export const kServerResponse = Symbol('uvhttp.ServerResponse')
-/** Server: whether ref() or unref() was called last (applied to the listener when it exists). */
-export const kRef = Symbol('uvhttp.ref')
