@@ -7,6 +7,7 @@
         "native/batch.cc",
         "native/http_parser.cc",
         "native/connection.cc",
+        "native/connection_wrap.cc",
         "native/listener.cc",
         "native/standalone_parser.cc",
         "native/write_queue.cc",

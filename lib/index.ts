@@ -14,7 +14,9 @@ import { Server as ServerCtor } from './server/server'
 import { ServerResponse as ServerResponseCtor } from './server/server-response'
 import { STATUS_CODES as CODES } from './common/status-codes'
 
-export const Server = ServerCtor
+// The public types are node:http's own, so code written for node:http
+// type-checks unchanged (test/types).
+export const Server: typeof http.Server = ServerCtor as unknown as typeof http.Server
 export const IncomingMessage = IncomingMessageCtor
 export const ServerResponse = ServerResponseCtor
 export const OutgoingMessage = http.OutgoingMessage
@@ -26,9 +28,9 @@ export const validateHeaderName = validateName
 export const validateHeaderValue = validateValue
 export const versions = { uvhttp: require('../package.json').version as string, llhttp: binding.versions.llhttp }
 
-export function createServer (options?: any, requestListener?: (...args: any[]) => void): InstanceType<typeof ServerCtor> {
+export const createServer: typeof http.createServer = function createServer (options?: any, requestListener?: any) {
   return new ServerCtor(options, requestListener)
-}
+} as typeof http.createServer
 
 // The client: ClientRequest and Agent over the engine's connections. The
 // default agent of a request is read from this module's globalAgent at the
@@ -36,10 +38,31 @@ export function createServer (options?: any, requestListener?: (...args: any[]) 
 // does in Node).
 export const request = clientRequest
 export const get = clientGet
-export const ClientRequest = ClientRequestCtor
-export const Agent = AgentCtor
+export const ClientRequest: typeof http.ClientRequest = ClientRequestCtor as unknown as typeof http.ClientRequest
+export const Agent: typeof http.Agent = AgentCtor as unknown as typeof http.Agent
 export const globalAgent = defaultAgent
 export const createClient = legacyCreateClient
 takeGlobalAgentFrom(exports)
 // Node's HTTPParser pool serves the sockets uvhttp does not own.
 export const setMaxIdleHTTPParsers = http.setMaxIdleHTTPParsers
+
+// `import http from 'uvhttp'` compiled to CommonJS (TypeScript with
+// esModuleInterop, Babel) reads exports.default, since this module is marked
+// __esModule: it is the module itself, as node:http's default import is
+// node:http. Not enumerable and not declared, so the module's keys and its
+// types stay node:http's (a default import type-checks as node:http's does).
+// Node's own ES module loader takes module.exports either way.
+Object.defineProperty(exports, 'default', { value: exports, writable: true, configurable: true })
+
+// node:http's type names: its classes are types as well as values, and it
+// declares the option and header shapes. Types only: nothing at run time.
+export type Server = http.Server
+export type IncomingMessage = http.IncomingMessage
+export type ServerResponse = http.ServerResponse
+export type OutgoingMessage = http.OutgoingMessage
+export type ClientRequest = http.ClientRequest
+export type Agent = http.Agent
+export type {
+  AgentOptions, ClientRequestArgs, IncomingHttpHeaders, InformationEvent, OutgoingHttpHeader,
+  OutgoingHttpHeaders, RequestListener, RequestOptions, ServerOptions,
+} from 'http'

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "addon_data.h"
-#include "connection.h"
+#include "connection_wrap.h"
 #include "listener.h"
 #include "standalone_parser.h"
 
@@ -102,7 +102,7 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   std::string host = info[2].As<Napi::String>().Utf8Value();
   if (kind == 0) {
     Napi::Object wrapper = d->connection_ctor.New({});
-    Connection* conn = Connection::Unwrap(wrapper);
+    Connection* conn = ConnectionWrap::Unwrap(wrapper)->core();
     conn->Start(owner, std::make_shared<ConnectionConfig>(env, "HTTPCLIENTREQUEST", owner), kParserResponse);
     int r = conn->ConnectPipe(host.c_str());
     if (r < 0) return Napi::Number::New(env, r);
@@ -120,7 +120,7 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   }
   if (r < 0) return Napi::Number::New(env, r);
   Napi::Object wrapper = d->connection_ctor.New({});
-  Connection* conn = Connection::Unwrap(wrapper);
+  Connection* conn = ConnectionWrap::Unwrap(wrapper)->core();
   conn->Start(owner, std::make_shared<ConnectionConfig>(env, "HTTPCLIENTREQUEST", owner), kParserResponse);
   r = conn->Connect(reinterpret_cast<sockaddr*>(&addr),
                     has_local ? reinterpret_cast<sockaddr*>(&local) : nullptr);
@@ -143,6 +143,13 @@ Napi::Value ActiveHandles(const Napi::CallbackInfo& info) {
   Napi::Array out = Napi::Array::New(env, types.size());
   for (size_t i = 0; i < types.size(); i++) out.Set(static_cast<uint32_t>(i), types[i]);
   return out;
+}
+
+// liveConnections(): connection cores not yet freed (tests check that a
+// closed connection's native state goes at close, not at GC).
+Napi::Value LiveConnections(const Napi::CallbackInfo& info) {
+  AddonData* d = info.Env().GetInstanceData<AddonData>();
+  return Napi::Number::New(info.Env(), static_cast<double>(d->live_connections));
 }
 
 // The environment is ending: close every handle still open (their close
@@ -175,6 +182,7 @@ Napi::Object Constants(Napi::Env env) {
   UVHTTP_CONST(kEvClose) UVHTTP_CONST(kEvConnect)
   UVHTTP_CONST(kHeadKeepAlive) UVHTTP_CONST(kHeadUpgrade) UVHTTP_CONST(kHeadChunked)
   UVHTTP_CONST(kHeadHasLength) UVHTTP_CONST(kWriteUtf8) UVHTTP_CONST(kWriteEnd) UVHTTP_CONST(kWriteMore)
+  UVHTTP_CONST(kWriteHold)
   UVHTTP_CONST(kParserNone) UVHTTP_CONST(kParserRequest) UVHTTP_CONST(kParserResponse)
   UVHTTP_CONST(kDefaultMaxHeaderSize)
 #undef UVHTTP_CONST
@@ -187,7 +195,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);  // deleted with the environment
   napi_add_async_cleanup_hook(env, OnTeardown, data, nullptr);
 
-  Napi::Function connection = Connection::Define(env);
+  Napi::Function connection = ConnectionWrap::Define(env);
   data->connection_ctor = Napi::Persistent(connection);
   exports.Set("Connection", connection);
   exports.Set("Listener", Listener::Define(env));
@@ -195,6 +203,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("setup", Napi::Function::New<Setup>(env, "setup"));
   exports.Set("connect", Napi::Function::New<Connect>(env, "connect"));
   exports.Set("activeHandles", Napi::Function::New<ActiveHandles>(env, "activeHandles"));
+  exports.Set("liveConnections", Napi::Function::New<LiveConnections>(env, "liveConnections"));
   exports.Set("METHODS", Methods(env));
   exports.Set("constants", Constants(env));
   Napi::Object versions = Napi::Object::New(env);

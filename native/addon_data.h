@@ -52,6 +52,9 @@ struct AddonData {
   // every connection; a read that arrives while it is in use gets its own.
   std::unique_ptr<char[]> read_buffer{new char[kReadBufferSize]};
   bool read_buffer_busy = false;
+  // Connection cores in existence (binding.liveConnections(), for tests): a
+  // closed connection frees its core in the close callback, not at GC.
+  size_t live_connections = 0;
 
   // Handles from uv_*_init to their close callback. When the environment ends
   // (a Worker stops, the main thread exits) an async cleanup hook closes them
@@ -64,14 +67,6 @@ struct AddonData {
   // From a close callback; the last one during teardown releases the hook.
   void Untrack(LoopHandle* h);
 };
-
-// The header-field limit setLimits receives (Node's maxHeadersCount, as JS
-// computed it): a count of fields, 0 (no limit) for anything else.
-inline size_t HeaderPairsArg(const Napi::Value& v) {
-  if (!v.IsNumber()) return 0;
-  int64_t n = v.As<Napi::Number>().Int64Value();
-  return n > 0 ? static_cast<size_t>(n) : 0;
-}
 
 // Calls fn with recv inside the async context, draining the task queues once
 // afterwards; an exception thrown by JS goes to 'uncaughtException' as it

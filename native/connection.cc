@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "connection_wrap.h"
+
 namespace uvhttp {
 
 namespace {
@@ -47,42 +49,17 @@ void FillAddress(Napi::Env env, Napi::Object out, const sockaddr_storage& ss) {
 
 }  // namespace
 
-Napi::Function Connection::Define(Napi::Env env) {
-  return DefineClass(env, "Connection", {
-    InstanceMethod<&Connection::Write>("write"),
-    InstanceMethod<&Connection::Pause>("pause"),
-    InstanceMethod<&Connection::Resume>("resume"),
-    InstanceMethod<&Connection::Shutdown>("shutdown"),
-    InstanceMethod<&Connection::Close>("close"),
-    InstanceMethod<&Connection::Reset>("reset"),
-    InstanceMethod<&Connection::SetParser>("setParser"),
-    InstanceMethod<&Connection::SetLimits>("setLimits"),
-    InstanceMethod<&Connection::ExpectNoBody>("expectNoBody"),
-    InstanceMethod<&Connection::ExpectUpgrade>("expectUpgrade"),
-    InstanceMethod<&Connection::SetNoDelay>("setNoDelay"),
-    InstanceMethod<&Connection::SetKeepAlive>("setKeepAlive"),
-    InstanceMethod<&Connection::PeerName>("peerName"),
-    InstanceMethod<&Connection::SockName>("sockName"),
-    InstanceAccessor<&Connection::GetWriteQueueSize>("writeQueueSize"),
-    InstanceAccessor<&Connection::GetBytesRead>("bytesRead"),
-    InstanceAccessor<&Connection::GetBytesWritten>("bytesWritten"),
-    InstanceAccessor<&Connection::GetFd>("fd"),
-    InstanceAccessor<&Connection::GetMessageAge>("messageAge"),
-    InstanceAccessor<&Connection::GetHeadersComplete>("headersComplete"),
-    InstanceMethod<&Connection::SetRef>("setRef"),
-    InstanceMethod<&Connection::AdoptAsyncContext>("adoptAsyncContext"),
-  });
-}
-
-Connection::Connection(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<Connection>(info),
-      data_(info.Env().GetInstanceData<AddonData>()),
-      writes_(this, OnWriteDone),
+Connection::Connection(Napi::Env env, ConnectionWrap* wrap)
+    : env_(env),
+      wrap_(wrap),
+      data_(env.GetInstanceData<AddonData>()),
+      writes_(this, this, OnWriteDone),
       batch_(&data_->names) {
   std::memset(&handle_, 0, sizeof handle_);
+  data_->live_connections++;
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() { data_->live_connections--; }
 
 int Connection::Accept(uv_stream_t* server, bool pipe) {
   int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0)
@@ -90,8 +67,7 @@ int Connection::Accept(uv_stream_t* server, bool pipe) {
   if (r < 0) return r;
   initialized_ = true;
   handle_.tcp.data = this;
-  Ref();  // released in OnClosed
-  data_->Track(this);
+  data_->Track(this);  // deleted in OnClosed
   r = uv_accept(server, stream());
   if (r < 0) CloseHandle();
   return r;
@@ -102,7 +78,6 @@ int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* loca
   if (r < 0) return r;
   initialized_ = true;
   handle_.tcp.data = this;
-  Ref();
   data_->Track(this);
   if (local && (r = uv_tcp_bind(&handle_.tcp, local, 0)) < 0) {
     CloseHandle();
@@ -119,7 +94,6 @@ int Connection::ConnectPipe(const char* path) {
   if (r < 0) return r;
   initialized_ = true;
   handle_.pipe.data = this;
-  Ref();
   data_->Track(this);
   connect_req_.data = this;
   // libuv reports every failure of a pipe connect (ENOENT, ECONNREFUSED…)
@@ -133,9 +107,7 @@ void Connection::Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> con
   config_ = std::move(config);
   mode_ = mode;
   if (mode_ != kParserNone) {
-    parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
-    parser_.SetLimits(config_->max_header_size, config_->lenient);
-    parser_.SetMaxHeaderPairs(config_->max_header_pairs);
+    ApplyConfig();
   }
   started_ = true;
   // Node's headersTimeout also covers a connection that has sent nothing yet.
@@ -312,6 +284,9 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   if (!alive() || want_shutdown_) return Napi::Number::New(env, UV_EPIPE);
   int flags = info[3].As<Napi::Number>().Int32Value();
+  bool held = (flags & kWriteHold) != 0;
+  // A write that is not held commits what was (Node's uncork writes it all).
+  if (held) writes_.Hold(); else writes_.Commit();
   std::string& cork = writes_.cork();
   if (info[0].IsString()) AppendJsString(env, info[0], false, &cork);
   napi_value body = info[1];
@@ -322,7 +297,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
     Napi::TypedArray ta = info[1].As<Napi::TypedArray>();
     const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
     size_t len = ta.ByteLength();
-    if (len >= kDirectWriteMin) {
+    if (len >= kDirectWriteMin && !held) {
       r = FlushWrites(p, len);  // large bodies skip the cork buffer
     } else {
       cork.append(p, len);
@@ -330,7 +305,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   }
   if (info[2].IsString()) AppendJsString(env, info[2], false, &cork);
   if (flags & kWriteEnd) want_shutdown_ = close_after_shutdown_ = true;
-  bool hold = in_batch_ ? cork.size() < kCorkLimit : (flags & kWriteMore) != 0;
+  bool hold = held || (in_batch_ ? cork.size() < kCorkLimit : (flags & kWriteMore) != 0);
   if (r == 0 && !hold) r = FlushWrites();
   if (r < 0) return Napi::Number::New(env, r);
   if (want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
@@ -341,13 +316,23 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(queued));
 }
 
+// flush(): commits what was held (WriteFlag HOLD, the socket was corked);
+// it leaves now, or when the batch being delivered returns. Returns what
+// write() returns: the bytes the kernel refused (queued), or a negative
+// libuv error.
+Napi::Value Connection::Flush(const Napi::CallbackInfo& info) {
+  writes_.Commit();
+  int r = alive() && !in_batch_ ? FlushWrites() : 0;
+  return Napi::Number::New(info.Env(), r < 0 ? r : static_cast<double>(writes_.queued()));
+}
+
 int Connection::FlushWrites(const char* extra, size_t extra_len) {
   if (closing_ || !initialized_) {
-    writes_.cork().clear();
+    writes_.ClearCork();
     return UV_EPIPE;
   }
   bool had_queue = writes_.queued() > 0;
-  int r = writes_.Flush(stream(), extra, extra_len);
+  int r = writes_.Flush(extra, extra_len);
   // Bytes the kernel refused now wait in uv_write: say when they are gone.
   if (r == 0 && !had_queue && writes_.queued() > 0) need_drain_ = true;
   if (r == 0 && want_shutdown_ && !in_batch_ && writes_.empty()) StartShutdown();
@@ -408,10 +393,12 @@ Napi::Value Connection::Reset(const Napi::CallbackInfo& info) {
 int Connection::CloseHandle(bool reset) {
   if (closing_ || !initialized_) return 0;
   // What JS wrote before closing leaves now, as it would have without the
-  // cork (Node writes a canned 400 and destroys the socket right after).
-  if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush(stream());
+  // cork (Node writes a canned 400 and destroys the socket right after);
+  // what a corked socket held never leaves, as Node's corked writes do not.
+  writes_.DropHeld();
+  if (!writes_.cork().empty() && writes_.size() == writes_.cork().size()) writes_.Flush();
   closing_ = true;
-  writes_.cork().clear();
+  writes_.ClearCork();
   if (reading_) uv_read_stop(stream());
   reading_ = false;
   int r = reset ? uv_tcp_close_reset(&handle_.tcp, OnClosed) : 0;
@@ -430,10 +417,11 @@ void Connection::OnClosed(uv_handle_t* h) {
     }
     self->owner_.Reset();
   }
-  self->config_.reset();
-  self->context_.reset();
   self->data_->Untrack(self);
-  self->Unref();
+  // libuv has run every request's callback by now: nothing refers to this
+  // any more. The wrapper keeps the counters and answers later calls itself.
+  if (self->wrap_) self->wrap_->OnCoreClosed(*self);
+  delete self;
 }
 
 void Connection::Pause(const Napi::CallbackInfo&) {
@@ -466,17 +454,22 @@ void Connection::AdoptAsyncContext(const Napi::CallbackInfo& info) {
 
 void Connection::SetParser(const Napi::CallbackInfo& info) {
   mode_ = info[0].As<Napi::Number>().Int32Value();
-  if (mode_ != kParserNone && config_) {
-    parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
-    parser_.SetLimits(config_->max_header_size, config_->lenient);
-    parser_.SetMaxHeaderPairs(config_->max_header_pairs);
-  }
+  if (mode_ != kParserNone && config_) ApplyConfig();
 }
 
+// The parser for mode_ with the listener's (or the client's) limits.
+void Connection::ApplyConfig() {
+  parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
+  parser_.SetLimits(config_->max_header_size, config_->lenient);
+  parser_.SetMaxHeaderEntries(config_->max_header_entries);
+}
+
+// setLimits(maxHeaderSize, maxHeaderEntries, lenient): this connection's own
+// limits, as Listener#setLimits.
 void Connection::SetLimits(const Napi::CallbackInfo& info) {
   parser_.SetLimits(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()),
                     info[2].ToBoolean().Value());
-  parser_.SetMaxHeaderPairs(HeaderPairsArg(info[1]));
+  if (info[1].IsNumber()) parser_.SetMaxHeaderEntries(static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()));
 }
 
 void Connection::ExpectNoBody(const Napi::CallbackInfo&) { parser_.ExpectNoBody(); }
@@ -516,23 +509,11 @@ Napi::Value Connection::GetWriteQueueSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(writes_.size()));
 }
 
-Napi::Value Connection::GetBytesRead(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(bytes_read_));
-}
-
-Napi::Value Connection::GetBytesWritten(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(writes_.bytes_written()));
-}
-
 // Milliseconds since the message being parsed began, or -1 between messages
 // (the server's headersTimeout/requestTimeout sweep reads it).
 Napi::Value Connection::GetMessageAge(const Napi::CallbackInfo& info) {
   if (message_started_ == 0) return Napi::Number::New(info.Env(), -1);
   return Napi::Number::New(info.Env(), static_cast<double>(uv_now(data_->loop) - message_started_));
-}
-
-Napi::Value Connection::GetHeadersComplete(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), headers_complete_);
 }
 
 // setRef(false) lets the process exit while this connection is open.

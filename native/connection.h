@@ -1,8 +1,10 @@
 // Connection: one socket the engine owns (accepted by a Listener or connected
 // as a client). It runs the read loop, feeds llhttp through HttpParser, turns
 // everything one read produced into one batch for JS (DESIGN.md #1), and
-// writes through a WriteQueue. It stays alive until libuv's close callback
-// has run; after that every method is a harmless no-op or returns an error.
+// writes through a WriteQueue. JS holds it through a ConnectionWrap
+// (connection_wrap.h); the Connection itself is deleted in libuv's close
+// callback, so a closed socket's parser, queue and buffers go at once rather
+// than when the garbage collector finds the wrapper (issue 12.4).
 #ifndef UVHTTP_CONNECTION_H_
 #define UVHTTP_CONNECTION_H_
 
@@ -34,15 +36,24 @@ struct ConnectionConfig {
   Napi::AsyncContext async_context;
   bool want_upgrade = false;
   size_t max_header_size = kDefaultMaxHeaderSize;
-  size_t max_header_pairs = 0;  // 0: no limit (JS always sets Node's)
+  size_t max_header_entries = 0;  // Node's parser.maxHeaderPairs; 0: no limit
   bool lenient = false;
 };
 
-class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, public LoopHandle {
+class ConnectionWrap;
+
+class Connection : public ParserSink, public LoopHandle, public WriteTransport {
  public:
-  static Napi::Function Define(Napi::Env env);
-  explicit Connection(const Napi::CallbackInfo& info);
+  Connection(Napi::Env env, ConnectionWrap* wrap);
   ~Connection() override;
+  Napi::Env Env() const { return Napi::Env(env_); }
+  // The wrapper was collected first: nothing to tell it at close.
+  void DetachWrap() { wrap_ = nullptr; }
+  // Whether a uv handle exists (then the close callback deletes this).
+  bool initialized() const { return initialized_; }
+  size_t bytes_read() const { return bytes_read_; }
+  size_t bytes_written() const { return writes_.bytes_written(); }
+  bool headers_complete() const { return headers_complete_; }
 
   // Accepts a pending connection of server into a new handle (TCP or pipe).
   int Accept(uv_stream_t* server, bool pipe);
@@ -65,9 +76,16 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   void OnBody(const char* data, size_t len) override;
   void OnMessageEnd(const HeaderList* trailers) override;
 
- private:
-  // JS methods (lib/engine/binding.ts NativeConnection)
+  // WriteTransport: the socket's side of writes_.
+  int TryWrite(const uv_buf_t* bufs, unsigned nbufs) override { return uv_try_write(stream(), bufs, nbufs); }
+  int StartWrite(uv_write_t* req, const uv_buf_t* buf) override {
+    return uv_write(req, stream(), buf, 1, WriteQueue::OnWritten);
+  }
+
+  // JS methods (lib/engine/binding.ts NativeConnection), reached through
+  // ConnectionWrap while this object lives.
   Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
   void Pause(const Napi::CallbackInfo& info);
   void Resume(const Napi::CallbackInfo& info);
   void Shutdown(const Napi::CallbackInfo& info);
@@ -82,14 +100,12 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   Napi::Value PeerName(const Napi::CallbackInfo& info);
   Napi::Value SockName(const Napi::CallbackInfo& info);
   Napi::Value GetWriteQueueSize(const Napi::CallbackInfo& info);
-  Napi::Value GetBytesRead(const Napi::CallbackInfo& info);
-  Napi::Value GetBytesWritten(const Napi::CallbackInfo& info);
   Napi::Value GetFd(const Napi::CallbackInfo& info);
   Napi::Value GetMessageAge(const Napi::CallbackInfo& info);
-  Napi::Value GetHeadersComplete(const Napi::CallbackInfo& info);
   void SetRef(const Napi::CallbackInfo& info);
   void AdoptAsyncContext(const Napi::CallbackInfo& info);
 
+ private:
   // libuv callbacks
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
@@ -102,6 +118,7 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   void HandleEof();
   void Parse(const char* data, size_t len);
   void StartShutdown();
+  void ApplyConfig();
   // reset: close with a TCP RST (SO_LINGER 0) instead of a FIN; returns
   // what uv_tcp_close_reset said (the handle closes either way).
   int CloseHandle(bool reset = false);
@@ -120,6 +137,8 @@ class Connection : public Napi::ObjectWrap<Connection>, public ParserSink, publi
   } handle_;
   uv_shutdown_t shutdown_req_;
   uv_connect_t connect_req_;
+  napi_env env_;
+  ConnectionWrap* wrap_;  // null once the wrapper is collected
   AddonData* data_;
   std::shared_ptr<ConnectionConfig> config_;
   // The context of this connection's callbacks when it has one of its own

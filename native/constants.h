@@ -31,6 +31,10 @@ enum WriteFlag {
   kWriteEnd = 2,
   // More writes follow at once: keep this one corked (socket _writev).
   kWriteMore = 4,
+  // The socket is corked (Node's OutgoingMessage#write corks it for the rest
+  // of the tick): hold these bytes, bodies of any size, until flush() or a
+  // write without this flag commits them; closing first drops them.
+  kWriteHold = 8,
 };
 
 enum ParserMode {

@@ -73,9 +73,9 @@ HttpParser::Result HttpParser::Finish() {
 HttpParser::Result HttpParser::ErrorFrom(llhttp_errno_t err, const char* data, size_t len) {
   const char* pos = llhttp_get_error_pos(&parser_);
   error_.pos = (data && pos >= data && pos <= data + len) ? static_cast<size_t>(pos - data) : 0;
-  // A callback that failed the parse (Fail) set the code; llhttp reports
-  // HPE_CB_HEADERS_COMPLETE for on_headers_complete, HPE_USER for the others.
-  if ((err == HPE_USER || err == HPE_CB_HEADERS_COMPLETE) && user_code_) {
+  // A callback failed through Fail(): llhttp reports HPE_USER for a span
+  // callback's failure, HPE_CB_* for a *_complete one's.
+  if (user_code_) {
     error_.code = user_code_;
     error_.reason = user_reason_;
   } else {
@@ -101,14 +101,34 @@ int HttpParser::TrackHeaderBytes(size_t len) {
   return 0;
 }
 
-// Node's TrackHeaderPair (the fix of CVE-2026-58044 in 22.23.2, 24.18.1 and
-// 26.5.1): a request fails as soon as a field past the count begins, in the
-// head or in the trailers, so nothing the application cannot see in
-// req.headers frames the body. Responses are checked when their head is
-// complete (FramingPastCount).
-int HttpParser::TrackHeaderPair() {
-  ++header_pairs_;
-  if (max_header_pairs_ != 0 && header_pairs_ > max_header_pairs_ && parser_.type == HTTP_REQUEST) {
+// A token may arrive in several pieces (one per read); the *_complete
+// callbacks close it, so an empty value still gets its (empty) span.
+void HttpParser::AppendToken(const char* at, size_t len) {
+  if (!token_open_) {
+    headers_.spans.emplace_back(static_cast<uint32_t>(headers_.bytes.size()), 0);
+    token_open_ = true;
+  }
+  headers_.bytes.append(at, len);
+  headers_.spans.back().second += static_cast<uint32_t>(len);
+}
+
+int HttpParser::OnHeaderFieldComplete(llhttp_t* p) {
+  HttpParser* self = Self(p);
+  if (!self->token_open_) self->AppendToken("", 0);
+  self->token_open_ = false;
+  return 0;
+}
+
+// Node refuses a request with more header fields than maxHeadersCount as
+// soon as the first one too many begins (its TrackHeaderPair; the fix of
+// CVE-2026-58044 in 22.23.2, 24.18.1 and 26.5.1), in the head or in the
+// trailers, rather than hiding the extra fields from req.headers while
+// still framing the message by them. Responses are checked when their head
+// is complete (FramingPastCount).
+int HttpParser::TrackHeaderField() {
+  // The entries with this field's name; its value will make them even.
+  size_t entries = headers_.Count() + 1;
+  if (max_header_entries_ != 0 && entries > max_header_entries_ && parser_.type == HTTP_REQUEST) {
     return Fail("HPE_HEADER_OVERFLOW", "Header overflow");
   }
   return 0;
@@ -127,38 +147,21 @@ bool NameIs(const HeaderList& h, size_t i, const char* lower, size_t len) {
 }
 }  // namespace
 
-// A response header past the count is dropped by the client (as Node's
+// A response field past the count is dropped by the client (as Node's
 // client drops it); if it is one llhttp frames the body by, the body's end,
 // and so where the next response begins, would follow a header the
 // application never sees.
 bool HttpParser::FramingPastCount() const {
   static const char kContentLength[] = "content-length";
   static const char kTransferEncoding[] = "transfer-encoding";
-  for (size_t i = 2 * max_header_pairs_; i < headers_.Count(); i += 2) {
+  // The name of the first field past max_header_entries_ entries.
+  for (size_t i = (max_header_entries_ + 1) & ~static_cast<size_t>(1); i < headers_.Count(); i += 2) {
     if (NameIs(headers_, i, kContentLength, sizeof kContentLength - 1) ||
         NameIs(headers_, i, kTransferEncoding, sizeof kTransferEncoding - 1)) {
       return true;
     }
   }
   return false;
-}
-
-// A token may arrive in several pieces (one per read); the *_complete
-// callbacks close it, so an empty value still gets its (empty) span.
-void HttpParser::AppendToken(const char* at, size_t len) {
-  if (!token_open_) {
-    headers_.spans.emplace_back(static_cast<uint32_t>(headers_.bytes.size()), 0);
-    token_open_ = true;
-  }
-  headers_.bytes.append(at, len);
-  headers_.spans.back().second += static_cast<uint32_t>(len);
-}
-
-int HttpParser::OnHeaderFieldComplete(llhttp_t* p) {
-  HttpParser* self = Self(p);
-  if (!self->token_open_) self->AppendToken("", 0);
-  self->token_open_ = false;
-  return 0;
 }
 
 // Values lose trailing whitespace (RFC 9110 5.5: OWS is not part of the
@@ -189,7 +192,6 @@ int HttpParser::OnMessageBegin(llhttp_t* p) {
   self->in_message_ = true;
   self->sink_->OnMessageBegin();
   self->header_bytes_ = 0;
-  self->header_pairs_ = 0;
   self->chunk_ext_bytes_ = 0;
   self->user_code_ = nullptr;
   return 0;
@@ -210,7 +212,7 @@ int HttpParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
   HttpParser* self = Self(p);
   if (int rv = self->TrackHeaderBytes(len)) return rv;
   if (!self->token_open_) {
-    if (int rv = self->TrackHeaderPair()) return rv;
+    if (int rv = self->TrackHeaderField()) return rv;
   }
   self->AppendToken(at, len);
   return 0;
@@ -225,8 +227,8 @@ int HttpParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
 
 int HttpParser::OnHeadersComplete(llhttp_t* p) {
   HttpParser* self = Self(p);
-  if (self->max_header_pairs_ != 0 && p->type == HTTP_RESPONSE &&
-      self->headers_.Count() > 2 * self->max_header_pairs_ && self->FramingPastCount()) {
+  if (self->max_header_entries_ != 0 && p->type == HTTP_RESPONSE &&
+      self->headers_.Count() > self->max_header_entries_ && self->FramingPastCount()) {
     return self->Fail("HPE_HEADER_OVERFLOW", "Header overflow");
   }
   int flags = 0;
@@ -258,20 +260,21 @@ int HttpParser::OnHeadersComplete(llhttp_t* p) {
   self->headers_.Clear();
   self->token_open_ = false;
   self->header_bytes_ = 0;
-  self->header_pairs_ = 0;  // trailers are counted on their own, as in Node
   // A request that leaves the parser has no body here: what follows its head
   // is the new protocol's (Node's parserOnIncoming returns 2 for it, so an
   // upgrade with Content-Length hands those bytes over in `head`).
   if (tunnel || (upgrade && p->type == HTTP_REQUEST)) return 2;
+  // Every 1xx answer but 101 ends at its head (RFC 9110 15.2), whatever
+  // framing headers it carries; llhttp knows that only of 100, 102 and 103.
+  // Node's client skips such a body too, so the bytes after the head are the
+  // next answer (found by test/fuzz/response_fuzz.cc). A HEAD's final answer
+  // may follow interim ones: its flag stays for it.
+  int status = p->status_code;
+  if (p->type == HTTP_RESPONSE && status >= 100 && status < 200 && status != 101) return 1;
   if (self->skip_body_) {
-    // A HEAD's final answer may follow interim 1xx ones (which never have a
-    // body): keep the flag for it. 101 ends HTTP on this connection.
-    int status = p->status_code;
-    bool interim = p->type == HTTP_RESPONSE && status >= 100 && status < 200 && status != 101;
-    if (!interim) {
-      self->skip_body_ = false;
-      return upgrade ? 2 : 1;
-    }
+    // 101 ends HTTP on this connection.
+    self->skip_body_ = false;
+    return upgrade ? 2 : 1;
   }
   return 0;
 }

@@ -62,13 +62,14 @@ class HttpParser {
   HttpParser();
   void Init(llhttp_type_t type, ParserSink* sink);
   void SetLimits(size_t max_header_size, bool lenient);
-  // Node's parser.maxHeaderPairs, in fields (0: no limit). A request with
-  // more header fields (or trailer fields) than this fails with
-  // HPE_HEADER_OVERFLOW, as on the Node lines that fixed CVE-2026-58044. A
-  // response keeps them (the client drops what is past the count, as Node's
-  // does) unless one of those is Content-Length or Transfer-Encoding: then
-  // the body would be framed by a header the application never sees.
-  void SetMaxHeaderPairs(size_t max_header_pairs) { max_header_pairs_ = max_header_pairs; }
+  // Node's parser.maxHeaderPairs (0: no limit): name and value slots of one
+  // header block (the head, or the trailers) counted apart. A request with
+  // more fails with HPE_HEADER_OVERFLOW, as on the Node lines that fixed
+  // CVE-2026-58044. A response keeps them (the client drops what is past the
+  // count, as Node's does) unless one of those is Content-Length or
+  // Transfer-Encoding: then its body would be framed by a header the
+  // application never sees, and it fails the same way.
+  void SetMaxHeaderEntries(size_t max_entries) { max_header_entries_ = max_entries; }
 
   // Parses data. On kUpgrade, bytes from *consumed on belong to the new
   // protocol; on kError, error() says what went wrong. After a request that
@@ -103,7 +104,7 @@ class HttpParser {
   static int OnChunkHeader(llhttp_t* p);
 
   int TrackHeaderBytes(size_t len);
-  int TrackHeaderPair();
+  int TrackHeaderField();
   bool FramingPastCount() const;
   int Fail(const char* code, const char* reason);
   void AppendToken(const char* at, size_t len);
@@ -127,8 +128,7 @@ class HttpParser {
   size_t header_bytes_ = 0;
   size_t chunk_ext_bytes_ = 0;
   size_t max_header_size_;
-  size_t header_pairs_ = 0;       // fields of the head (or trailers) so far
-  size_t max_header_pairs_ = 0;
+  size_t max_header_entries_ = 0;
   const char* user_code_ = nullptr;  // set when a callback fails the parse
   std::string user_reason_;
   ParseError error_;

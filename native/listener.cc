@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "connection_wrap.h"
+
 namespace uvhttp {
 
 Napi::Function Listener::Define(Napi::Env env) {
@@ -134,9 +136,12 @@ void Listener::SetUpgrade(const Napi::CallbackInfo& info) {
   config_->want_upgrade = info[0].ToBoolean().Value();
 }
 
+// setLimits(maxHeaderSize, maxHeaderEntries, lenient) for the connections it
+// accepts from now on (maxHeaderEntries: Node's parser.maxHeaderPairs, 0 for
+// no limit).
 void Listener::SetLimits(const Napi::CallbackInfo& info) {
   config_->max_header_size = static_cast<size_t>(info[0].As<Napi::Number>().Int64Value());
-  config_->max_header_pairs = HeaderPairsArg(info[1]);
+  config_->max_header_entries = info[1].IsNumber() ? static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()) : 0;
   config_->lenient = info[2].ToBoolean().Value();
 }
 
@@ -166,7 +171,7 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
   Napi::Env env = self->Env();
   Napi::HandleScope scope(env);
   Napi::Object wrapper = self->data_->connection_ctor.New({});
-  Connection* conn = Connection::Unwrap(wrapper);
+  Connection* conn = ConnectionWrap::Unwrap(wrapper)->core();
   if (conn->Accept(server, self->is_pipe_) < 0) return;
   napi_value owner = CallIntoJs(env, self->data_->on_connection, self->owner_.Value(),
                                 {self->owner_.Value(), wrapper}, self->config_->async_context);

@@ -66,12 +66,12 @@ Napi::Value Parser::Finish(const Napi::CallbackInfo& info) {
   return Napi::Value(env_, TakeBatch());
 }
 
-// setLimits(maxHeaderSize, maxHeaderPairs, lenient): as Listener#setLimits.
+// setLimits(maxHeaderSize, maxHeaderEntries, lenient): as Listener#setLimits.
 void Parser::SetLimits(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) return;
   parser_.SetLimits(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()),
                     info[2].ToBoolean().Value());
-  parser_.SetMaxHeaderPairs(HeaderPairsArg(info[1]));
+  parser_.SetMaxHeaderEntries(info[1].IsNumber() ? static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()) : 0);
 }
 
 Napi::Value Parser::GetMessageAge(const Napi::CallbackInfo& info) {

@@ -5,6 +5,16 @@
 
 namespace uvhttp {
 
+namespace {
+// uv_buf_init without the call into libuv (the fuzzer links no libuv).
+uv_buf_t Buf(const char* base, size_t len) {
+  uv_buf_t b;
+  b.base = const_cast<char*>(base);
+  b.len = len;
+  return b;
+}
+}  // namespace
+
 struct WriteQueue::Request {
   uv_write_t req;
   WriteQueue* queue;
@@ -12,18 +22,19 @@ struct WriteQueue::Request {
   char data[1];  // len bytes follow
 };
 
-int WriteQueue::Flush(uv_stream_t* stream, const char* extra, size_t extra_len) {
+int WriteQueue::Flush(const char* extra, size_t extra_len) {
   uv_buf_t bufs[2];
   unsigned n = 0;
-  if (!cork_.empty()) bufs[n++] = uv_buf_init(cork_.data(), static_cast<unsigned>(cork_.size()));
-  if (extra_len) bufs[n++] = uv_buf_init(const_cast<char*>(extra), static_cast<unsigned>(extra_len));
+  if (!cork_.empty()) bufs[n++] = Buf(cork_.data(), cork_.size());
+  if (extra_len) bufs[n++] = Buf(extra, extra_len);
+  held_from_ = kNothingHeld;
   if (n == 0) return 0;
   size_t total = cork_.size() + extra_len;
 
   size_t sent = 0;
   // Only when nothing is queued may bytes jump the queue with try_write.
   if (queued_ == 0) {
-    int r = uv_try_write(stream, bufs, n);
+    int r = transport_->TryWrite(bufs, n);
     if (r >= 0) {
       sent = static_cast<size_t>(r);
     } else if (r != UV_EAGAIN && r != UV_ENOSYS) {
@@ -55,8 +66,8 @@ int WriteQueue::Flush(uv_stream_t* stream, const char* extra, size_t extra_len) 
     skip = 0;
   }
   cork_.clear();
-  uv_buf_t buf = uv_buf_init(req->data, static_cast<unsigned>(rest));
-  int r = uv_write(&req->req, stream, &buf, 1, OnWritten);
+  uv_buf_t buf = Buf(req->data, rest);
+  int r = transport_->StartWrite(&req->req, &buf);
   if (r < 0) {
     std::free(req);
     return r;

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Unpacks Debian's llhttp C sources (package libllhttp-source, unstable suite)
 # into native/deps/llhttp. llhttp is never committed: it enters through apt at
-# build time. The machine's apt config lists only stable suites, so we point a
-# private apt configuration at the unstable suite of the same archive, read from
-# the system's own apt sources (no host name is written here).
+# build time. Its licence (the package's copyright file) goes with it, as
+# LICENSE: npm pack ships both (package.json "files"). The machine's apt
+# config lists only stable suites, so we point a private apt configuration at
+# the unstable suite of the same archive, read from the system's own apt
+# sources (no host name is written here).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest="$root/native/deps/llhttp"
-[ -f "$dest/src/llhttp.c" ] && [ -f "$dest/include/llhttp.h" ] && exit 0
+[ -f "$dest/src/llhttp.c" ] && [ -f "$dest/include/llhttp.h" ] && [ -f "$dest/LICENSE" ] && exit 0
 
 work="$root/native/deps/.apt"
 mkdir -p "$work/lists/partial" "$work/archives/partial" "$work/etc"
@@ -31,5 +33,7 @@ deb=$(ls "$work"/libllhttp-source_*.deb | head -n 1)
 rm -rf "$work/x" && dpkg -x "$deb" "$work/x"
 src="$work/x/usr/src/llhttp"
 [ -f "$src/src/llhttp.c" ] || { echo "fetch-llhttp: $deb has no usr/src/llhttp/src/llhttp.c" >&2; exit 1; }
-rm -rf "$dest" && mkdir -p "$dest" && cp -r "$src"/. "$dest"/
+copyright="$work/x/usr/share/doc/libllhttp-source/copyright"
+[ -f "$copyright" ] || { echo "fetch-llhttp: $deb has no copyright file" >&2; exit 1; }
+rm -rf "$dest" && mkdir -p "$dest" && cp -r "$src"/. "$dest"/ && cp "$copyright" "$dest/LICENSE"
 echo "fetch-llhttp: llhttp $(dpkg-deb -f "$deb" Version) unpacked into native/deps/llhttp"

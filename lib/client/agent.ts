@@ -7,6 +7,9 @@
 import * as http from 'http'
 import { connect } from './client-connection'
 
+// Taken now: uvhttp/register later puts this module's Agent on http.Agent.
+const NodeAgent = http.Agent
+
 /**
  * `{ __proto__: null, ...source }` as Node builds it, but with fast
  * properties: V8 makes a null-prototype literal a dictionary, and copying a
@@ -26,7 +29,7 @@ export interface Agent extends http.Agent {
 /** new Agent(options); callable as `Agent.call(this, options)` by ES5-style subclasses. */
 export const Agent = function Agent (this: Agent, options?: http.AgentOptions) {
   if (!(this instanceof Agent)) return new (Agent as any)(options)
-  ;(http.Agent as any).call(this, options)
+  ;(NodeAgent as any).call(this, options)
   // Node's addRequest spreads these options into every request's; a copy
   // with fast properties (same keys, same order) makes that spread cheap.
   this.options = nullPrototypeCopy(this.options)
@@ -39,8 +42,8 @@ export const Agent = function Agent (this: Agent, options?: http.AgentOptions) {
   defaultMaxSockets: number
 }
 
-Object.setPrototypeOf(Agent.prototype, http.Agent.prototype)
-Object.setPrototypeOf(Agent, http.Agent)
+Object.setPrototypeOf(Agent.prototype, NodeAgent.prototype)
+Object.setPrototypeOf(Agent, NodeAgent)
 Agent.defaultMaxSockets = Infinity
 
 /**

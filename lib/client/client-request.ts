@@ -13,7 +13,7 @@ import { connect } from './client-connection'
 import { attachResponseParser, emitErrorEvent, emitRequestTimeout, ondrain, socketCloseListener, socketErrorListener } from './client-response'
 import { clientRequestCreated, clientRequestStart } from '../common/channels'
 import * as errors from '../common/errors'
-import { checkIsHttpToken } from '../common/headers'
+import { checkIsHttpToken, validateHeaderValue } from '../common/headers'
 import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 // Read once: `http.X` goes through an import getter on every access.
@@ -61,7 +61,7 @@ function setHostHeader (req: ClientRequest, value: string): void {
     return
   }
   if (value !== validatedHost) {
-    http.validateHeaderValue('Host', value)
+    validateHeaderValue('Host', value)
     validatedHost = value
   }
   const headers = req[kOutHeaders]

@@ -10,7 +10,7 @@ import { ClientConnection, connectionOf, ResponseSink } from './client-connectio
 import { DEFAULT_MAX_HEADER_SIZE, HeadFlag } from '../engine/constants'
 import { clientRequestError, clientResponseFinish } from '../common/channels'
 import { connResetException, ParseError } from '../common/errors'
-import { framingPastCount, maxHeaderFields } from '../common/headers'
+import { framingPastCount, keptHeaderCount, keptHeaderLines, maxHeaderEntries, parserHeaderEntries } from '../common/headers'
 import { IncomingMessage } from '../common/incoming-message'
 import { kNeedDrain } from '../common/node-internals'
 import { answerLateConnectListeners, kOwner } from '../engine/socket'
@@ -19,9 +19,6 @@ import { answerLateConnectListeners, kOwner } from '../engine/socket'
 // fallback parser for sockets the engine does not own.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const common = require('_http_common')
-
-/** Node's default cap on header entries a response may bring (parser.maxHeaderPairs). */
-const MAX_HEADER_PAIRS = 2000
 
 export function emitErrorEvent (req: any, err: Error): void {
   if (clientRequestError.hasSubscribers) clientRequestError.publish({ request: req, error: err })
@@ -46,7 +43,8 @@ class ResponseParser implements ResponseSink {
   upgrading = false
   upgradeEnded = false
   freed = false
-  maxHeaderPairs = MAX_HEADER_PAIRS
+  /** Node's parser.maxHeaderPairs: entries kept of the response's header lines (0 or less: all). */
+  maxHeaderPairs = maxHeaderEntries(null)
   joinDuplicateHeaders: boolean | undefined
 
   constructor (readonly req: any, readonly socket: any, readonly conn: ClientConnection | null) {}
@@ -63,9 +61,8 @@ class ResponseParser implements ResponseSink {
     res.joinDuplicateHeaders = this.joinDuplicateHeaders
     res.url = ''
     res.upgrade = (flags & HeadFlag.UPGRADE) !== 0
-    let n = raw.length
-    if (this.maxHeaderPairs > 0) n = Math.min(n, this.maxHeaderPairs)
-    res._addHeaderLines(raw, n)
+    raw = keptHeaderLines(raw, this.maxHeaderPairs)
+    res._addHeaderLines(raw, keptHeaderCount(raw, this.maxHeaderPairs))
     res.statusCode = status
     res.statusMessage = message
     this.incoming = res
@@ -257,7 +254,7 @@ class ForeignResponseParser extends ResponseParser {
         parser._headers = []
       }
       // As the engine's parser (HttpParser::FramingPastCount): -1 fails the parse.
-      if (framingPastCount(headers, maxHeaderFields(req.maxHeadersCount))) {
+      if (framingPastCount(headers, this.maxHeaderPairs)) {
         this.framingHidden = true
         return -1
       }
@@ -340,13 +337,13 @@ export function attachResponseParser (req: any, socket: any): void {
   const lenient: boolean = req.insecureHTTPParser === undefined ? common.isLenient() : req.insecureHTTPParser
   const conn = connectionOf(socket)
   const parser = conn !== null ? new ResponseParser(req, socket, conn) : new ForeignResponseParser(req, socket, lenient)
-  if (typeof req.maxHeadersCount === 'number') parser.maxHeaderPairs = req.maxHeadersCount << 1
+  parser.maxHeaderPairs = maxHeaderEntries(req.maxHeadersCount)
   parser.joinDuplicateHeaders = req.joinDuplicateHeaders
   req.parser = parser
   socket.parser = parser
   if (conn !== null) {
     conn.parser = parser
-    conn.prepareResponse(req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, maxHeaderFields(req.maxHeadersCount), lenient,
+    conn.prepareResponse(req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, parserHeaderEntries(req.maxHeadersCount), lenient,
       req.method === 'HEAD', req.method === 'CONNECT')
   }
   parser.start()

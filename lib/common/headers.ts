@@ -66,30 +66,87 @@ export function validateHeaderValue (name: string, value: unknown): void {
   }
 }
 
-/** Node's parser.maxHeaderPairs (header entries, names and values) when maxHeadersCount is not a number. */
+// --- How many header lines a message keeps (maxHeadersCount) -----------------
+
+/** Node's parser.maxHeaderPairs when maxHeadersCount is not a number. */
 const DEFAULT_MAX_HEADER_ENTRIES = 2000
+/**
+ * Node's parser holds 32 header fields (node_http_parser.cc
+ * kMaxHeaderFieldsCount); when the 32nd begins, it hands the 31 complete
+ * pairs before it to JS (parserOnHeaders) and starts over.
+ */
+const HEADER_GROUP_ENTRIES = 62
 
 /**
- * The header fields a message may bring, for the engine's parser (0: no
- * limit), from a server's or a request's maxHeadersCount as Node reads it:
- * parser.maxHeaderPairs = maxHeadersCount << 1 entries when it is a number
- * (so 0, a negative count or NaN set no limit, 1.5 allows one field).
+ * parser.maxHeaderPairs for a server's or a request's maxHeadersCount: a
+ * count of entries (names and values); 0 or less means no limit.
  */
-export function maxHeaderFields (maxHeadersCount: unknown): number {
-  const entries = typeof maxHeadersCount === 'number' ? maxHeadersCount << 1 : DEFAULT_MAX_HEADER_ENTRIES
-  return entries > 0 ? entries >> 1 : 0
+export function maxHeaderEntries (maxHeadersCount: unknown): number {
+  return typeof maxHeadersCount === 'number' ? maxHeadersCount << 1 : DEFAULT_MAX_HEADER_ENTRIES
+}
+
+/**
+ * How Node's parserOnHeaders (lib/_http_common.js) keeps a group once the
+ * list is near maxHeaderPairs: Node 20 appends whole groups while fewer than
+ * maxHeaderPairs entries are kept; Node 22 and later append only up to it.
+ * Found by running the running line's own function once on a probe parser.
+ */
+const GROUPS_CUT_EXACTLY: boolean = probeGroupCut()
+
+function probeGroupCut (): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const common = require('_http_common')
+  const parser = common.parsers.alloc()
+  try {
+    parser.maxHeaderPairs = 2
+    parser._headers = []
+    parser._url = ''
+    parser[common.HTTPParser.kOnHeaders | 0](['a', '1', 'b', '2'], '')
+    return parser._headers.length === 2
+  } finally {
+    parser._headers = []
+    parser._url = ''
+    common.parsers.free(parser)
+  }
+}
+
+/**
+ * The raw header list as Node keeps it (rawHeaders). A head of more than 31
+ * fields reaches JS in groups of 31 pairs through parserOnHeaders: Node 20
+ * appends a group only while fewer than maxEntries entries are kept, so the
+ * list ends at the first group boundary at or past the limit; Node 22+ cuts
+ * it at the limit. A head of 31 fields or fewer arrives whole. _addHeaderLines
+ * then reads at most maxEntries of it (keptHeaderCount).
+ */
+export function keptHeaderLines (raw: string[], maxEntries: number): string[] {
+  if (raw.length <= HEADER_GROUP_ENTRIES || maxEntries <= 0) return raw
+  if (GROUPS_CUT_EXACTLY) return maxEntries < raw.length ? raw.slice(0, maxEntries) : raw
+  let kept = 0
+  while (kept < raw.length && kept < maxEntries) kept += HEADER_GROUP_ENTRIES
+  return kept >= raw.length ? raw : raw.slice(0, kept)
+}
+
+/** How many entries of the kept list become req.headers / res.headers. */
+export function keptHeaderCount (raw: string[], maxEntries: number): number {
+  return maxEntries > 0 && maxEntries < raw.length ? maxEntries : raw.length
+}
+
+/** maxHeaderEntries as the engine's parser takes it (0: no limit, as Node's 0 or less). */
+export function parserHeaderEntries (maxHeadersCount: unknown): number {
+  return Math.max(maxHeaderEntries(maxHeadersCount), 0)
 }
 
 /**
  * Whether a Content-Length or Transfer-Encoding field lies past the first
- * `fields` of a raw header list: the client drops those fields, and the body
- * would then be framed by a header the application never sees. The engine's
- * parser checks the same natively (HttpParser::FramingPastCount); this is for
- * responses Node's parser reads (sockets the engine does not own).
+ * `maxEntries` entries of a raw header list (0: no limit): the client drops
+ * those fields, and the body would then be framed by a header the
+ * application never sees. The engine's parser checks the same natively
+ * (HttpParser::FramingPastCount); this is for responses Node's parser reads
+ * (sockets the engine does not own).
  */
-export function framingPastCount (raw: string[], fields: number): boolean {
-  if (fields === 0) return false
-  for (let i = 2 * fields; i < raw.length; i += 2) {
+export function framingPastCount (raw: string[], maxEntries: number): boolean {
+  if (maxEntries <= 0) return false
+  for (let i = (maxEntries + 1) & ~1; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase()
     if (name === 'content-length' || name === 'transfer-encoding') return true
   }

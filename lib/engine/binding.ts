@@ -1,6 +1,6 @@
 // The only file that loads the addon. It describes the native contract
 // (DESIGN.md) as TypeScript types, and explains what to do when the binary is
-// missing.
+// missing (scripts/addon-help.js, shared with the install step).
 import * as path from 'path'
 
 /** Per-connection JS state object: native calls its onBatch for every read. */
@@ -19,6 +19,11 @@ export interface NativeConnection {
    * Returns the bytes still queued in user space, or a negative errno.
    */
   write (prefix: string | null, body: Buffer | Uint8Array | string | null, suffix: string | null, flags: number): number
+  /**
+   * Commits what writes flagged HOLD left held: it leaves now, or when the
+   * batch being delivered returns. Returns what write() returns.
+   */
+  flush (): number
   /** Stop uv_read (backpressure) / start it again. */
   pause (): void
   resume (): void
@@ -34,8 +39,12 @@ export interface NativeConnection {
   reset (): number
   /** Switch parsing: REQUEST, RESPONSE, or NONE (raw DATA events). */
   setParser (mode: number): void
-  /** Parser limits for this connection (client options maxHeaderSize, insecureHTTPParser). */
-  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  /**
+   * Parser limits for this connection (client options maxHeaderSize,
+   * insecureHTTPParser). maxHeaderEntries (Node's parser.maxHeaderPairs:
+   * name and value slots, 0 for no limit) applies to requests only.
+   */
+  setLimits (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean): void
   setNoDelay (on: boolean): number
   setKeepAlive (on: boolean, delaySecs: number): number
   peerName (out: PeerInfo): number
@@ -73,7 +82,8 @@ export interface NativeListener {
   readonly pipe: boolean
   /** Whether requests with Connection: Upgrade leave the parser (an 'upgrade' listener exists). */
   setUpgrade (on: boolean): void
-  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  /** Limits for the connections accepted from now on; maxHeaderEntries as NativeConnection#setLimits. */
+  setLimits (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean): void
   close (): void
   setRef (on: boolean): void
 }
@@ -93,7 +103,7 @@ export interface NativeParser {
   execute (chunk: Uint8Array, wantUpgrade: boolean): unknown[] | undefined
   /** The socket ended: [PARSE_ERROR for a truncated message,] EOF. */
   finish (): unknown[]
-  setLimits (maxHeaderSize: number, maxHeadersCount: number, lenient: boolean): void
+  setLimits (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean): void
   readonly messageAge: number
   readonly headersComplete: boolean
 }
@@ -121,6 +131,8 @@ export interface Binding {
    * see the engine's sockets (the test suite's open-handle report uses it).
    */
   activeHandles (): string[]
+  /** Native connections whose state is not yet freed (tests: freed at close, not at GC). */
+  liveConnections (): number
   /** Names of llhttp's methods, indexed by the HEAD record's method slot. */
   METHODS: string[]
   versions: { llhttp: string }
@@ -131,16 +143,15 @@ function load (): Binding {
   // The sanitizer run (scripts/test-asan.sh) points at its own build.
   const explicit = process.env.UVHTTP_ADDON_PATH
   if (explicit) return require(explicit)
+  const root = path.join(__dirname, '..', '..')
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require('node-gyp-build')(path.join(__dirname, '..', '..'))
+    return require('node-gyp-build')(root)
   } catch (err) {
-    const e = err as Error
-    e.message = 'uvhttp: could not load the native addon (' + e.message + ').\n' +
-      'Remedies: reinstall so a prebuilt binary for ' + process.platform + '-' + process.arch +
-      ' is picked up, or build from source with `npm run build` (needs g++, python3, make ' +
-      'and llhttp sources: `npm run fetch-llhttp`).'
-    throw e
+    // What was looked for, on which runtime, and what to run (sharp's model).
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const help = require(path.join(root, 'scripts', 'addon-help.js'))
+    throw new Error(help.loadFailure(root, err), { cause: err })
   }
 }
 

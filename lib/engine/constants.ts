@@ -69,6 +69,11 @@ export const enum WriteFlag {
   END = 2,
   /** More writes follow at once: keep this one corked (the socket's _writev). */
   MORE = 4,
+  /**
+   * The socket is corked: the engine holds these bytes until flush() or a
+   * write without this flag commits them; a close first drops them.
+   */
+  HOLD = 8,
 }
 
 /** Node's default --max-http-header-size (native kDefaultMaxHeaderSize). */

@@ -5,6 +5,7 @@
 // Node's) whose libuv handle lives in the addon: every method that would
 // touch net's own _handle is overridden to go to the native connection.
 import * as net from 'net'
+import { Duplex } from 'stream'
 import { WriteFlag } from './constants'
 import { errnoException, ERR_INVALID_HANDLE_TYPE, ERR_SOCKET_CLOSED } from '../common/errors'
 import type { NativeConnection, PeerInfo } from './binding'
@@ -18,12 +19,17 @@ export interface SocketOwner {
   afterDrain (cb: (err?: Error | null) => void): void
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued: number
+  /** The last write was held (WriteFlag.HOLD): the socket's uncork must flush it. */
+  held: boolean
 }
 
 /** The connection state behind a socket (ServerConnection / ClientConnection). */
 export const kOwner = Symbol('uvhttp.socketOwner')
 const kHadError = Symbol('uvhttp.hadError')
 const UV_ENOTSUP = -95
+
+/** Writable's own writableLength: the bytes waiting in a stream's buffer. */
+const streamWritableLength = Object.getOwnPropertyDescriptor(Duplex.prototype, 'writableLength')!.get!
 
 function flagsFor (encoding: string | undefined): number {
   return encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
@@ -67,6 +73,22 @@ export class Socket extends net.Socket {
 
   // ---- writing -------------------------------------------------------------
 
+  // A response's write() holds its bytes in the engine while Node keeps the
+  // socket corked (lib/server/server-response.ts): they leave when it
+  // uncorks (Node's connectionCorkNT at the end of the tick, or end()), as
+  // Node's corked socket writes them then; a destroy before drops them.
+  override uncork (): void {
+    super.uncork()
+    const owner = this[kOwner]
+    if (owner.held && this.writableCorked === 0) {
+      owner.held = false
+      if (owner.closed) return
+      const queued = owner.native.flush()
+      if (queued < 0) this.destroy(errnoException(queued, 'write'))
+      else owner.lastQueued = queued
+    }
+  }
+
   override _write (chunk: any, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.writeNative(bodyOf(chunk, encoding), flagsFor(encoding), cb)
   }
@@ -74,6 +96,7 @@ export class Socket extends net.Socket {
   override _writev (chunks: Array<{ chunk: any, encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
     const last = chunks.length - 1
+    owner.held = false // these writes commit what was held
     for (let i = 0; i < last && !owner.closed; i++) {
       const { chunk, encoding } = chunks[i]
       const queued = owner.native.write(null, bodyOf(chunk, encoding), null, flagsFor(encoding) | WriteFlag.MORE)
@@ -89,6 +112,7 @@ export class Socket extends net.Socket {
       return
     }
     const queued = owner.native.write(null, body, null, flags)
+    owner.held = false
     if (this.timeout) this._unrefTimer()
     if (queued < 0) {
       cb(errnoException(queued, 'write'))
@@ -105,11 +129,19 @@ export class Socket extends net.Socket {
     cb()
   }
 
+  // net.Socket's _destroy clears its timeout's timer, which only net can
+  // reach; setTimeout(0) can, but not once `destroyed` is set (as it is in
+  // _destroy). Without this, a timer left armed fires 'timeout' on the
+  // destroyed socket, again after every refresh (a late write or read).
+  override destroy (err?: Error): this {
+    if (this.timeout && !this.destroyed) this.setTimeout(0)
+    return super.destroy(err)
+  }
+
   // As net.Socket's: the callback runs now, 'close' when libuv has closed
   // the handle (onNativeClose), or on the next tick if it is closed already.
   override _destroy (err: Error | null, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
-    if (this.timeout) this.setTimeout(0)
     this[kHadError] = !!err
     if (owner.closed) {
       cb(err)
@@ -193,6 +225,11 @@ export class Socket extends net.Socket {
     return this._sockname
   }
 
+  /** Bytes waiting in this socket's Writable buffer alone (writableLength adds the engine's queue). */
+  get streamWritableLength (): number {
+    return streamWritableLength.call(this)
+  }
+
   override address (): any {
     return this._getsockname()
   }
@@ -218,7 +255,20 @@ Object.defineProperties(Socket.prototype, {
     configurable: true,
     get (this: Socket) {
       const native = this[kOwner].native
-      return native.bytesWritten + native.writeQueueSize + this.writableLength
+      return native.bytesWritten + native.writeQueueSize + this.streamWritableLength
+    },
+  },
+  // As Node's: what the socket holds that the kernel has not taken, which
+  // for a net.Socket includes what libuv still queues. HTTP responses write
+  // to the engine directly, past the Writable, so the engine's queue is added
+  // (a Writable write waiting on it counts twice: an upper bound, zero only
+  // when nothing waits anywhere). Node 26's OutgoingMessage emits 'drain'
+  // once this is 0 after flushing the chunks it coalesced in a tick.
+  writableLength: {
+    configurable: true,
+    get (this: Socket) {
+      const owner = this[kOwner]
+      return streamWritableLength.call(this) + (owner.closed ? 0 : owner.native.writeQueueSize)
     },
   },
   pending: { configurable: true, get () { return false } },

@@ -10,7 +10,7 @@ import { AsyncResource } from 'async_hooks'
 import type { Duplex } from 'stream'
 import { binding, NativeParser } from '../engine/binding'
 import { DEFAULT_MAX_HEADER_SIZE } from '../engine/constants'
-import { maxHeaderFields } from '../common/headers'
+import { parserHeaderEntries } from '../common/headers'
 import { ServerConnection, ServerLike as Server, ServerTransport } from './server-connection'
 import { kForeignConnections, kServerConnection } from './symbols'
 
@@ -41,8 +41,8 @@ export class JsConnection extends ServerConnection {
     const parser = new binding.Parser()
     super(server, new SocketTransport(socket, parser), socket)
     this.parser = parser
-    // As the engine's listener (server.ts applyLimits); 0 means the default, as in Node.
-    parser.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, maxHeaderFields(server.maxHeadersCount), !!server.insecureHTTPParser)
+    // As the engine's listener (server.ts refreshLimits); 0 means the default, as in Node.
+    parser.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, parserHeaderEntries(server.maxHeadersCount), !!server.insecureHTTPParser)
     this.resource = new AsyncResource('HTTPINCOMINGMESSAGE')
     // Tracked once the server has listened, as Node's ConnectionsList.
     server[kForeignConnections]?.add(this)

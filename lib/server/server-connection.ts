@@ -88,8 +88,12 @@ export class ServerConnection implements BatchReader {
   tickScheduled = false
   /** Reading stopped because responses back up (a client pipelining without reading). */
   readPaused = false
+  /** Reading stopped because a request's body buffer is full (onBody). */
+  bodyPaused = false
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued = 0
+  /** SocketOwner#held: a response's write() left bytes held in the engine (lib/server/server-response.ts). */
+  held = false
   /** Write callbacks waiting for the native queue to drain. */
   private drainCallbacks: Array<(err?: Error | null) => void> = []
 
@@ -152,8 +156,12 @@ export class ServerConnection implements BatchReader {
   onHead (method: number, url: string, raw: string[], major: number, minor: number, flags: number): void {
     const server = this.server
     const socket = this.socket
-    // resetSocketTimeout: a request ends the keep-alive wait.
-    this.keepAliveTimeoutSet = false
+    // resetSocketTimeout: a request ends the keep-alive wait, and the
+    // socket's timeout is the server's again.
+    if (this.keepAliveTimeoutSet) {
+      this.keepAliveTimeoutSet = false
+      if ((server.timeout || socket.timeout) && typeof socket.setTimeout === 'function') socket.setTimeout(server.timeout || 0)
+    }
     const req = new server[kIncomingMessage](socket)
     req.httpVersionMajor = major
     req.httpVersionMinor = minor
@@ -161,8 +169,7 @@ export class ServerConnection implements BatchReader {
     req.method = METHODS[method]
     req.url = url
     req.joinDuplicateHeaders = server.joinDuplicateHeaders
-    // Nothing to cut: the parser refused a head with more fields than
-    // maxHeadersCount (HttpParser::TrackHeaderPair), as Node 22.23.2+ does.
+    // The parser refused heads with more fields than maxHeadersCount.
     req._addHeaderLines(raw, raw.length)
     req.upgrade = (flags & HeadFlag.UPGRADE) !== 0
     this.parsing = req
@@ -235,7 +242,10 @@ export class ServerConnection implements BatchReader {
     const req = this.parsing
     if (req === null || req._dumped) return
     // Backpressure: a reader that stops reading stops the socket's reads.
-    if (!req.push(chunk)) this.native.pause()
+    if (!req.push(chunk)) {
+      this.bodyPaused = true
+      this.native.pause()
+    }
   }
 
   onMessageEnd (rawTrailers: string[] | null): void {
@@ -244,7 +254,15 @@ export class ServerConnection implements BatchReader {
     this.parsing = null
     req.complete = true
     if (rawTrailers !== null) req._addHeaderLines(rawTrailers, rawTrailers.length)
+    if (req.readableLength !== 0 && !req._consuming) readBeforeEnd(req)
     req.push(null)
+    // The ended request will never ask for more (its _read is not called
+    // again), so the next message is read now, as Node's
+    // parserOnMessageComplete does (readStart) unless responses back up.
+    if (this.bodyPaused) {
+      this.bodyPaused = false
+      if (!this.readPaused && !this.closed) this.native.resume()
+    }
   }
 
   /** Hands the socket to 'upgrade'/'connect' with the bytes that followed the head. */
@@ -313,12 +331,15 @@ export class ServerConnection implements BatchReader {
   }
 
   onDrain (): void {
+    // The queue is empty now, before the callbacks: a write callback's
+    // 'drain' may make the application write, or end (ServerResponse's
+    // writableLength and end() read lastQueued), at once.
+    this.lastQueued = 0
     const cbs = this.drainCallbacks
     if (cbs.length !== 0) {
       this.drainCallbacks = []
       for (let i = 0; i < cbs.length; i++) cbs[i]()
     }
-    this.lastQueued = 0
     this.resumeIfDrained()
     // Writes that bypassed the socket's Writable (ServerResponse#_writeRaw)
     // still owe it a 'drain'.
@@ -342,10 +363,14 @@ export class ServerConnection implements BatchReader {
     this.socket.onNativeClose()
   }
 
-  // socketOnClose: requests still in flight are aborted.
+  // socketOnClose: requests still in flight are aborted, and so are the
+  // responses waiting for their turn (Node 24's abortOutgoing: from Node 24
+  // on, destroying a response that never had a socket emits its 'close';
+  // before, it waits for a socket that never comes, as Node's does).
   private onSocketClose (): void {
     this.parsing = null
     abortIncoming(this.incoming)
+    abortIncoming(this.outgoing)
   }
 
   // resOnFinish
@@ -373,7 +398,7 @@ export class ServerConnection implements BatchReader {
   private outputBackedUp (): boolean {
     const hwm = this.highWaterMark
     return this.lastQueued >= hwm || this.outgoing.length >= MAX_WAITING_RESPONSES ||
-      (this.socket as any)._writableState.length >= hwm
+      this.socket.writableLength >= hwm
   }
 
   resumeIfDrained (): void {
@@ -386,11 +411,15 @@ export class ServerConnection implements BatchReader {
   /**
    * Node arms socket.setTimeout(keepAliveTimeout + 1 s) after each response
    * (the second is Node 20's grace, so a request sent just in time never
-   * meets a closed socket) and disarms it on the next request. One timer per
-   * connection, refreshed, does the same without a timer per request.
+   * meets a closed socket), in place of the socket's own timeout, and gives
+   * that back on the next request (onHead). One timer per connection,
+   * refreshed, does the same without a timer per request; its expiry is the
+   * socket's 'timeout', as Node's is.
    */
   private waitKeepAlive (ms: number): void {
     this.keepAliveTimeoutSet = true
+    const socket = this.socket
+    if (socket.timeout && typeof socket.setTimeout === 'function') socket.setTimeout(0)
     this.idleSince = Date.now()
     this.keepAliveMs = ms
     // A timer already pending re-arms itself for the rest when it fires.
@@ -431,18 +460,43 @@ function hasHost (raw: string[]): boolean {
   return false
 }
 
+/**
+ * The Expect field as Node's parserOnIncoming reads it (req.headers.expect,
+ * without building req.headers): the values of every Expect line, joined
+ * with ', ' as Node joins duplicates of most fields. (The parser refused a
+ * head with more fields than maxHeadersCount, so every line counts.)
+ */
 function expectHeader (raw: string[]): string | undefined {
+  let value: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]
-    if (name.length === 6 && name.toLowerCase() === 'expect') return raw[i + 1]
+    if (name.length === 6 && name.toLowerCase() === 'expect') {
+      value = value === undefined ? raw[i + 1] : value + ', ' + raw[i + 1]
+    }
   }
-  return undefined
+  return value
 }
 
-function abortIncoming (incoming: any[]): void {
-  while (incoming.length) {
-    const req = incoming.shift()
-    req.destroy(connResetException('aborted'))
+/**
+ * Node runs the tick queue after each body chunk it pushes (node_http_parser.cc
+ * on_body: MakeCallback), so a reader attached by the handler reads
+ * (IncomingMessage#_read, which sets _consuming) before the body's end is
+ * pushed; resOnFinish then leaves a request that was partly read and paused
+ * alone. Here the end comes in the same batch as the body, before any tick:
+ * where a read is due (a resume or a 'readable' listener waiting), the request
+ * counts as consumed, as that read would have made it, or its finished
+ * response would dump what it has not read yet.
+ */
+function readBeforeEnd (req: any): void {
+  const state = req._readableState
+  if (state.resumeScheduled || state.readableListening) req._consuming = true
+}
+
+/** Node's abortIncoming and abortOutgoing: each message is destroyed with ECONNRESET 'aborted'. */
+function abortIncoming (messages: any[]): void {
+  while (messages.length) {
+    const msg = messages.shift()
+    msg.destroy(connResetException('aborted'))
   }
 }
 
@@ -451,7 +505,7 @@ function onKeepAliveTimeout (conn: ServerConnection): void {
   if (!conn.keepAliveTimeoutSet || conn.closed) return
   const remaining = conn.idleSince + conn.keepAliveMs - Date.now()
   if (remaining > 0) conn.keepAliveTimer = setTimeout(onKeepAliveTimeout, remaining, conn).unref()
-  else socketOnTimeout.call(conn.socket)
+  else conn.socket.emit('timeout')
 }
 
 function emitCloseNT (res: any): void {

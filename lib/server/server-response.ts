@@ -7,7 +7,7 @@ import * as http from 'http'
 import { WriteFlag } from '../engine/constants'
 import { errnoException } from '../common/errors'
 import { kOwner } from '../engine/socket'
-import { kServerConnection } from './symbols'
+import { kServerConnection, kWriting } from './symbols'
 import { outgoingNop } from '../common/node-internals'
 
 export interface ServerResponse extends http.ServerResponse {
@@ -25,6 +25,7 @@ export const ServerResponse = function ServerResponse (this: ServerResponse, req
 Object.setPrototypeOf(ServerResponse.prototype, http.ServerResponse.prototype)
 Object.setPrototypeOf(ServerResponse, http.ServerResponse)
 
+const nodeWrite = (http.OutgoingMessage.prototype as any).write
 const nodeWriteRaw = (http.OutgoingMessage.prototype as any)._writeRaw
 const nodeFlushOutput = (http.OutgoingMessage.prototype as any)._flushOutput
 
@@ -62,8 +63,36 @@ Object.defineProperty(ServerResponse.prototype, 'writableLength', {
 function engineOwner (res: ServerResponse, conn: any): any {
   const owner = conn[kOwner]
   if (owner === undefined || conn.destroyed || conn._httpMessage !== res || !conn.writable ||
-      conn.writableLength !== 0 || owner.closed) return undefined
+      conn.streamWritableLength !== 0 || owner.closed) return undefined
   return owner
+}
+
+/**
+ * Node's write() corks the response's socket for the rest of the tick
+ * (OutgoingMessage write_: socket.cork(), process.nextTick(connectionCorkNT)),
+ * so what a handler writes in one tick leaves together at its end, and a
+ * destroy before then sends nothing (COMPAT.md #24). What write() hands the
+ * engine is held (WriteFlag.HOLD) until the socket uncorks
+ * (lib/engine/socket.ts). end() uncorks before it returns: its writes are
+ * not held, and commit what was.
+ */
+;(ServerResponse.prototype as any).write = function write (this: ServerResponse, chunk: any,
+  encoding: any, callback: any) {
+  this[kWriting] = true
+  try {
+    return nodeWrite.call(this, chunk, encoding, callback)
+  } finally {
+    this[kWriting] = false
+  }
+}
+
+/**
+ * A body write() holds that is at least as large as the socket's buffer
+ * stays in the socket's Writable, by reference, until the socket uncorks,
+ * rather than being copied into the engine's cork buffer.
+ */
+function largeHeldBody (res: ServerResponse, conn: any, data: any): boolean {
+  return res[kWriting] === true && data.length >= conn.writableHighWaterMark
 }
 
 /**
@@ -78,7 +107,7 @@ function engineOwner (res: ServerResponse, conn: any): any {
   const conn = this.socket as any
   if (conn == null) return writeThroughOrBuffer(this, data, encoding, callback, size)
   const owner = engineOwner(this, conn)
-  if (owner === undefined) return nodeWriteRaw.call(this, data, encoding, callback, size)
+  if (owner === undefined || largeHeldBody(this, conn, data)) return nodeWriteRaw.call(this, data, encoding, callback, size)
   if (typeof encoding === 'function') {
     callback = encoding
     encoding = null
@@ -99,7 +128,7 @@ function engineOwner (res: ServerResponse, conn: any): any {
     const conn = this.socket as any
     if (conn != null) {
       const owner = engineOwner(this, conn)
-      if (owner !== undefined) {
+      if (owner !== undefined && !largeHeldBody(this, conn, data)) {
         this._headerSent = true
         return writeToEngine(this, conn, owner, this._header, data, encoding, callback)
       }
@@ -114,25 +143,33 @@ function engineOwner (res: ServerResponse, conn: any): any {
   return nodeSend.call(this, data, encoding, callback, byteLength)
 }
 
-/** Writes head (latin1, or null) and data to the engine, with Node's callback and return-value rules. */
+/**
+ * Writes head (latin1, or null) and data to the engine, with Node's callback
+ * and return-value rules; held until the socket uncorks if write() made them.
+ */
 function writeToEngine (res: ServerResponse, conn: any, owner: any, head: string | null, data: any,
   encoding: any, callback: any): boolean {
   const native = owner.native
+  const hold = res[kWriting] === true ? WriteFlag.HOLD : 0
   const pending = res.outputData
   if (pending.length !== 0) {
     // The head of a Buffer body written before this path applied waits here: it goes first.
     for (let i = 0; i < pending.length; i++) {
       const { data: d, encoding: e, callback: cb } = pending[i]
-      native.write(null, nativeBody(d, e), null, writeFlags(e) | WriteFlag.MORE)
+      native.write(null, nativeBody(d, e), null, writeFlags(e) | (hold || WriteFlag.MORE))
       if (typeof cb === 'function' && cb !== outgoingNop) process.nextTick(cb)
     }
     res.outputData = []
     res.outputSize = 0
   }
-  // Node's end() sends '' to learn when everything before it has left.
-  const queued: number = data.length === 0 && pending.length === 0 && head === null
-    ? owner.lastQueued
-    : native.write(head, nativeBody(data, encoding), null, writeFlags(encoding))
+  let queued: number
+  if (data.length === 0 && pending.length === 0 && head === null) {
+    // Node's end() sends '' to learn when everything before it has left.
+    queued = owner.lastQueued
+  } else {
+    queued = native.write(head, nativeBody(data, encoding), null, writeFlags(encoding) | hold)
+    owner.held = hold !== 0
+  }
   if (conn.timeout) conn._unrefTimer()
   if (queued < 0) {
     const err = errnoException(queued, 'write')
@@ -225,7 +262,7 @@ function writeThrough (conn: any, res: ServerResponse, head: string | null, data
 /** Every byte before `res`'s on this connection is in the engine, and the connection stays open after them. */
 function mayWriteThrough (conn: any, res: ServerResponse): boolean {
   const socket = conn.socket
-  if (conn.closed || socket.destroyed || !socket.writable || socket.writableLength !== 0) return false
+  if (conn.closed || socket.destroyed || !socket.writable || socket.streamWritableLength !== 0) return false
   if (!wroteEverything(socket._httpMessage)) return false
   // The waiting responses already found written ahead stay so: start after them.
   const outgoing = conn.outgoing
@@ -254,7 +291,7 @@ function onlyCallbacksLeft (pending: Array<{ data: { length: number } }>): boole
 ;(ServerResponse.prototype as any)._flushOutput = function _flushOutput (this: ServerResponse, socket: any) {
   const pending = this.outputData
   if (pending.length === 0 || this.writableCorked !== 0 || socket?.[kOwner] === undefined ||
-      socket.writableLength !== 0 || !onlyCallbacksLeft(pending)) {
+      socket.streamWritableLength !== 0 || !onlyCallbacksLeft(pending)) {
     return nodeFlushOutput.call(this, socket)
   }
   for (let i = 0; i < pending.length; i++) {

@@ -8,14 +8,14 @@ import { binding, NativeConnection, NativeListener } from '../engine/binding'
 import { DEFAULT_MAX_HEADER_SIZE } from '../engine/constants'
 import { kOnConnection } from '../engine/dispatch'
 import * as errors from '../common/errors'
-import { maxHeaderFields } from '../common/headers'
+import { parserHeaderEntries } from '../common/headers'
 import { IncomingMessage } from '../common/incoming-message'
 import { JsConnection } from './js-connection'
 import { ServerConnection, ServerLike } from './server-connection'
 import { ServerResponse } from './server-response'
 import { kOwner, Socket } from '../engine/socket'
 import { ListenHandle } from './listen-handle'
-import { kCheckTimer, kConnections, kForeignConnections, kHeaderFields, kIncomingMessage, kListener, kServerResponse } from './symbols'
+import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kParserLimits, kServerResponse } from './symbols'
 import { kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 export interface Server extends ServerLike {}
@@ -121,7 +121,8 @@ const proto = Server.prototype
 
 /** The engine accepted a connection on this server's listener (lib/engine/dispatch.ts). */
 ;(proto as any)[kOnConnection] = function onConnection (this: Server, native: NativeConnection) {
-  if (maxHeaderFields(this.maxHeadersCount) !== this[kHeaderFields]) applyLimits(this, listenerOf(this))
+  // The connection's parser starts after this returns, with the listener's limits.
+  refreshLimits(this, listenerOf(this))
   const conn = new ServerConnection(this, native)
   // Node makes a parser resource per connection before any 'connection'
   // listener runs: its requests see the store of that moment, whatever a
@@ -204,6 +205,22 @@ proto.listen = function listen (this: Server, ...args: unknown[]) {
 }
 
 /**
+ * Gives the listener the server's parser limits if they changed since it
+ * last got them: Node reads maxHeaderSize (0: the default),
+ * maxHeadersCount and insecureHTTPParser for each connection it accepts.
+ */
+function refreshLimits (server: Server, listener: NativeListener | null): void {
+  if (listener === null) return
+  const size = server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE
+  const entries = parserHeaderEntries(server.maxHeadersCount)
+  const lenient = !!server.insecureHTTPParser
+  const last = server[kParserLimits]
+  if (last !== null && last.size === size && last.entries === entries && last.lenient === lenient) return
+  listener.setLimits(size, entries, lenient)
+  server[kParserLimits] = { size, entries, lenient }
+}
+
+/**
  * Creates the native listener; on failure emits Node's 'error' on the next
  * tick (or, with quiet, just reports false so the caller can fall back).
  */
@@ -217,7 +234,8 @@ function bindAndListen (server: Server, kind: number, where: string, port: numbe
     process.nextTick(() => server.emit('error', err))
     return true
   }
-  applyLimits(server, listener)
+  server[kParserLimits] = null
+  refreshLimits(server, listener)
   listener.setUpgrade(server.listenerCount('upgrade') > 0)
   const handle = new ListenHandle(listener)
   // net.Server's unref() before listen() leaves this note for the handle.
@@ -229,18 +247,6 @@ function bindAndListen (server: Server, kind: number, where: string, port: numbe
   startConnectionChecks(server)
   process.nextTick(() => { if (server._handle === handle) server.emit('listening') })
   return true
-}
-
-/**
- * The parser limits the listener gives the connections it accepts. Node reads
- * maxHeadersCount when it accepts a connection, so a change applies from the
- * next one (kOnConnection). A maxHeaderSize of 0 means the default, as Node's
- * parser.initialize has it.
- */
-function applyLimits (server: Server, listener: NativeListener | null): void {
-  const fields = maxHeaderFields(server.maxHeadersCount)
-  server[kHeaderFields] = fields
-  listener?.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, fields, !!server.insecureHTTPParser)
 }
 
 // headersTimeout / requestTimeout are checked on an interval, as Node does

@@ -11,10 +11,12 @@ export const kForeignConnections = Symbol('uvhttp.foreignConnections')
 export const kServerConnection = Symbol('uvhttp.serverConnection')
 /** ListenHandle (server._handle): the engine's native listener behind it. */
 export const kListener = Symbol('uvhttp.listener')
-/** Server: the header-field limit its listener hands new connections (maxHeadersCount as last applied). */
-export const kHeaderFields = Symbol('uvhttp.headerFields')
 /** Server: the interval of checkConnections (headersTimeout / requestTimeout). */
 export const kCheckTimer = Symbol('uvhttp.checkTimer')
 /** Server: the classes it builds requests and responses from (createServer options). */
 export const kIncomingMessage = Symbol('uvhttp.IncomingMessage')
 export const kServerResponse = Symbol('uvhttp.ServerResponse')
+/** ServerResponse: inside write(), where Node corks the socket for the rest of the tick. */
+export const kWriting = Symbol('uvhttp.writing')
+/** Server: the parser limits its listener last got ({ size, entries, lenient }). */
+export const kParserLimits = Symbol('uvhttp.parserLimits')

@@ -24,6 +24,9 @@ setTimeout(() => {
   process.exit(2)
 }, 8000).unref()
 
+const uvhttp = require('uvhttp')
+const clients = []
+
 /** A GET or POST with this process's http; resolves the response body once it has ended. */
 function call (port, path, body) {
   return new Promise((resolve, reject) => {
@@ -33,6 +36,7 @@ function call (port, path, body) {
       res.on('data', (c) => { text += c })
       res.on('end', () => resolve(text))
     })
+    clients.push(req)
     req.on('error', reject)
     req.end(body)
   })
@@ -74,7 +78,10 @@ async function main () {
     attributes: span.attributes,
     status: span.status,
   }))
-  process.stdout.write(JSON.stringify({ spans, received, ports, activeAtEnd: trace.getActiveSpan() !== undefined }) + '\n')
+  // Which http the servers and the client request really were (the test
+  // checks it ran on the implementation it meant to trace).
+  const onUvhttp = front instanceof uvhttp.Server && clients.every((req) => req instanceof uvhttp.ClientRequest)
+  process.stdout.write(JSON.stringify({ spans, received, ports, onUvhttp, activeAtEnd: trace.getActiveSpan() !== undefined }) + '\n')
 }
 
 main().catch((err) => {

@@ -31,9 +31,9 @@ function records (batches, { keepEof = false } = {}) {
 }
 
 /** Feeds `input` to a fresh Parser in pieces of `step` bytes (0: one piece). */
-function parse (input, { step = 0, wantUpgrade = false, maxHeaderSize = C.kDefaultMaxHeaderSize, finish = false } = {}) {
+function parse (input, { step = 0, wantUpgrade = false, maxHeaderSize = C.kDefaultMaxHeaderSize, maxHeaderEntries = 0, finish = false } = {}) {
   const p = new binding.Parser()
-  p.setLimits(maxHeaderSize, 0, false)
+  p.setLimits(maxHeaderSize, maxHeaderEntries, false)
   const buf = Buffer.from(input, 'latin1')
   const batches = []
   const n = step || buf.length
@@ -130,6 +130,16 @@ describe('native Parser (sockets JS owns): the engine\'s records for the same by
     const head = `GET / HTTP/1.1\r\nX: ${'a'.repeat(100)}\r\n\r\n`
     assert.strictEqual(records(parse(head, { maxHeaderSize: 64 }).batches)[0][1], 'HPE_HEADER_OVERFLOW')
     assert.strictEqual(records(parse(head, { maxHeaderSize: 1024 }).batches)[0][0], C.kEvHead)
+  })
+
+  it('setLimits(…, maxHeaderEntries): a field past the limit is HPE_HEADER_OVERFLOW at its name, in any chunking', () => {
+    const head = 'GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n'
+    for (const step of [0, 1, 5]) {
+      const [rec] = records(parse(head, { maxHeaderEntries: 4, step }).batches)
+      assert.deepStrictEqual([rec[0], rec[1], rec[2]], [C.kEvParseError, 'HPE_HEADER_OVERFLOW', 'Header overflow'], `step ${step}`)
+      assert.strictEqual(records(parse(head, { maxHeaderEntries: 6, step }).batches)[0][0], C.kEvHead)
+      assert.strictEqual(records(parse(head, { maxHeaderEntries: 0, step }).batches)[0][0], C.kEvHead)
+    }
   })
 
   it('messageAge and headersComplete follow the message being parsed', () => {

@@ -294,6 +294,25 @@ eachImpl('client basics', (http) => {
       assert.strictEqual(get.req.reusedSocket, true)
     })
 
+    // Found by the response fuzz target (issue 12.2): llhttp reads a body
+    // for 1xx answers other than 100, 102 and 103 when their headers frame
+    // one; Node's client skips it (every 1xx ends at its head, RFC 9110
+    // 15.2), so the bytes after the head are the next answer.
+    for (const [name, framing] of [['Content-Length', 'Content-Length: 5\r\n'], ['chunked', 'Transfer-Encoding: chunked\r\n']]) {
+      it(`a 1xx answer framed by ${name} has no body: the bytes after its head are the final answer`, async () => {
+        const { onConnection } = scripted(() => `HTTP/1.1 163 Custom\r\n${framing}\r\n` + OK('final', 'Connection: close\r\n'))
+        const { port } = await servers.raw(onConnection)
+        const infos = []
+        const out = await exchange(http, { host: '127.0.0.1', port, agent: false }, {
+          onRequest (req) { req.on('information', (i) => infos.push(i.statusCode)) }
+        })
+        assert.ifError(out.error)
+        assert.deepStrictEqual(infos, [163])
+        assert.strictEqual(out.res.statusCode, 200)
+        assert.strictEqual(out.body.toString(), 'final')
+      })
+    }
+
     it('CONNECT answered 407 with a body: still \'connect\', the body is the tunnel\'s head', async () => {
       const { onConnection } = scripted(() => 'HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 4\r\n\r\nnope')
       const { port } = await servers.raw(onConnection)

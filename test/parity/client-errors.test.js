@@ -4,6 +4,7 @@
 // count limits; and the server carrying on for everyone else.
 const assert = require('assert')
 const { eachImpl } = require('../helpers/impls')
+const { byLine } = require('../helpers/node-line')
 const { delay, rawRequest } = require('../helpers/net')
 const { rawConnect } = require('../helpers/req-raw')
 const { serverPool, nodeRequest, withTimeout } = require('../helpers/req-util')
@@ -47,7 +48,7 @@ const MALFORMED = [
 /** A request head of exactly `extra` value bytes in one header (for the size limits). */
 const bigHeader = (n) => 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: ' + 'a'.repeat(n) + '\r\n\r\n'
 
-eachImpl('client errors', (http) => {
+eachImpl('client errors', (http, name) => {
   const pool = serverPool()
   afterEach(() => pool.closeAll())
 
@@ -230,9 +231,57 @@ eachImpl('client errors', (http) => {
     })
   })
 
+  // Node 22.23.2, 24.18.1 and 26.5.1 (CVE-2026-58044) refuse a request with
+  // more header fields than maxHeadersCount (431, clientError
+  // HPE_HEADER_OVERFLOW as soon as the first field too many begins)
+  // rather than hiding the extra fields from req.headers while still framing
+  // the message by them. uvhttp does so on every line; Node 20, out of
+  // support before the fix, still truncates. More in
+  // test/security/cve-2026-58044.test.js.
+  const refusesExtraFields = name === 'uvhttp' || byLine({ 20: false, 22: true })
+
   describe('maxHeadersCount', () => {
-    // A request past the count is refused: test/security/cve-2026-58044.test.js.
     const head = 'GET /m HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nConnection: close\r\n\r\n'
+    /** A head with `fields` header lines: Host, then h1… */
+    const withFields = (fields) => {
+      let text = 'GET / HTTP/1.1\r\nHost: x\r\n'
+      for (let i = 1; i < fields; i++) text += `h${i}: v\r\n`
+      return text + '\r\n'
+    }
+
+    it('defaults to null (2000 name and value slots: 1000 fields)', async () => {
+      const { server } = await pool.start(http, (req, res) => res.end())
+      assert.strictEqual(server.maxHeadersCount, null)
+    })
+
+    it('set after listen(), limits the next connection: as many fields pass, one more is refused', async () => {
+      const seen = []
+      const errors = []
+      const { server, port } = await pool.start(http, (req, res) => { seen.push(req.headers); res.end() })
+      server.maxHeadersCount = 6
+      const ok = await rawConnect(port, head)
+      assert.ok(await ok.waitClose())
+      assert.match(ok.text, /^HTTP\/1\.1 200 OK\r\n/)
+      assert.deepStrictEqual(seen, [{ host: 'x', a: '1', b: '2', c: '3', d: '4', connection: 'close' }])
+      server.maxHeadersCount = 3
+      server.on('clientError', (err, socket) => { errors.push(err); socket.end(TOO_LARGE) })
+      const c = await rawConnect(port, head)
+      assert.ok(await c.waitClose())
+      if (refusesExtraFields) {
+        assert.strictEqual(c.text, TOO_LARGE)
+        assert.strictEqual(seen.length, 1)
+        assert.strictEqual(errors.length, 1)
+        assert.strictEqual(errors[0].code, 'HPE_HEADER_OVERFLOW')
+        assert.strictEqual(errors[0].message, 'Parse Error: Header overflow')
+        // Just past the fourth field's name ("C:").
+        assert.strictEqual(errors[0].bytesParsed, head.indexOf('C:') + 2)
+        assert.strictEqual(errors[0].rawPacket.toString('latin1'), head)
+      } else {
+        // Node 20: only req.headers is cut; rawHeaders keeps every line.
+        assert.match(c.text, /^HTTP\/1\.1 200 OK\r\n/)
+        assert.deepStrictEqual(seen[1], { host: 'x', a: '1', b: '2' })
+      }
+    })
 
     it('treats maxHeadersCount = 0 as unlimited', async () => {
       let seen
@@ -241,6 +290,56 @@ eachImpl('client errors', (http) => {
       const c = await rawConnect(port, head)
       assert.ok(await c.waitClose())
       assert.deepStrictEqual(seen, { host: 'x', a: '1', b: '2', c: '3', d: '4', connection: 'close' })
+    })
+
+    it('by default, 1000 fields pass and 1001 are refused with 431', async () => {
+      const seen = []
+      const { port } = await pool.start(http, { maxHeaderSize: 256 * 1024 }, (req, res) => {
+        seen.push({ count: Object.keys(req.headers).length, raw: req.rawHeaders.length })
+        res.end()
+      })
+      const ok = await rawConnect(port, withFields(1000))
+      await ok.waitFor('\r\n\r\n')
+      assert.match(ok.text, /^HTTP\/1\.1 200 OK\r\n/)
+      assert.deepStrictEqual(seen, [{ count: 1000, raw: 2000 }])
+      const c = await rawConnect(port, withFields(1001))
+      if (refusesExtraFields) {
+        assert.ok(await c.waitClose())
+        assert.strictEqual(c.text, TOO_LARGE)
+        assert.strictEqual(seen.length, 1)
+      } else {
+        // Node 20: req.headers keeps 1000 fields; rawHeaders is cut in whole
+        // batches of header lines once 2000 slots are filled.
+        await c.waitFor('\r\n\r\n')
+        assert.match(c.text, /^HTTP\/1\.1 200 OK\r\n/)
+        assert.strictEqual(seen[1].count, 1000)
+        assert.ok(seen[1].raw >= 2000 && seen[1].raw <= 2002, `rawHeaders.length ${seen[1].raw}`)
+      }
+    })
+
+    it('counts the trailers apart from the head', async () => {
+      const seen = []
+      const errors = []
+      const { server, port } = await pool.start(http, (req, res) => {
+        req.resume()
+        req.on('end', () => { seen.push(req.rawTrailers); res.end() })
+      })
+      server.maxHeadersCount = 3
+      server.on('clientError', (err, socket) => { errors.push(err.code); socket.destroy() })
+      const body = (trailers) => 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n' +
+        trailers.map((t) => `${t}: v\r\n`).join('') + '\r\n'
+      const ok = await rawConnect(port, body(['T1', 'T2', 'T3']))
+      await ok.waitFor('\r\n\r\n')
+      assert.deepStrictEqual(seen, [['T1', 'v', 'T2', 'v', 'T3', 'v']])
+      const c = await rawConnect(port, body(['T1', 'T2', 'T3', 'T4']))
+      if (refusesExtraFields) {
+        assert.ok(await c.waitClose())
+        assert.deepStrictEqual(errors, ['HPE_HEADER_OVERFLOW'])
+        assert.strictEqual(seen.length, 1)
+      } else {
+        await c.waitFor('\r\n\r\n')
+        assert.deepStrictEqual(seen[1], ['T1', 'v', 'T2', 'v', 'T3', 'v', 'T4', 'v'])
+      }
     })
   })
 

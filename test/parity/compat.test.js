@@ -14,6 +14,7 @@ const zlib = require('zlib')
 const express = require('express')
 const { WebSocketServer, WebSocket } = require('ws')
 const { eachImpl } = require('../helpers/impls')
+const { byLine } = require('../helpers/node-line')
 const { normaliseDate } = require('../helpers/net')
 const { useServers, request, raw, splitResponse, rawClient, withTimeout, waitFor, onceWithin } = require('../helpers/res-util')
 
@@ -222,7 +223,8 @@ eachImpl('compat', (http) => {
       const { head, body } = splitResponse(await raw(port, GET()))
       assert.match(head, /\r\nTransfer-Encoding: chunked$/)
       assert.doesNotMatch(head, /Content-Length/i)
-      assert.strictEqual(body, '3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n')
+      // Node 26 joins the chunks written in one tick into one.
+      assert.strictEqual(body, byLine({ 20: '3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n', 26: '5\r\nhello\r\n0\r\n\r\n' }))
     })
 
     it('a request body with Content-Length and one with chunked encoding both arrive whole', async () => {

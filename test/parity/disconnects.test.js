@@ -4,6 +4,7 @@
 // destroys, and normal completion (keep-alive and close).
 const assert = require('assert')
 const { eachImpl } = require('../helpers/impls')
+const { byLine } = require('../helpers/node-line')
 const { delay } = require('../helpers/net')
 const { rawConnect } = require('../helpers/req-raw')
 const { serverPool, withTimeout } = require('../helpers/req-util')
@@ -205,13 +206,17 @@ eachImpl('disconnects', (http) => {
       req.on('end', () => { log.push('handler end()'); res.end('done') })
     }
 
+    // A request read to its end closes after its response, except from Node
+    // 26 on, whose IncomingMessage completes a clean destroy at once.
+    const CLOSES_AFTER_END = byLine({ 20: ['res close', 'req close'], 26: ['req close', 'res close'] })
+
     it('keep-alive: finish, then res close and req close; the socket stays open', async () => {
       const { port, log, state, settled } = await observed(respondAfterBody, { waitSocket: false })
       const c = await rawConnect(port, 'POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc')
       await c.waitFor('\r\n\r\ndone')
       await settled()
       await delay(30)
-      assert.deepStrictEqual(log, ['request /e', 'req end', 'handler end()', 'res finish', 'res close', 'req close'])
+      assert.deepStrictEqual(log, ['request /e', 'req end', 'handler end()', 'res finish', ...CLOSES_AFTER_END])
       assert.strictEqual(state.res.writableFinished, true)
       assert.strictEqual(state.req.aborted, false)
       assert.strictEqual(c.closed, false)
@@ -223,7 +228,11 @@ eachImpl('disconnects', (http) => {
       await c.waitFor('\r\n\r\nnow')
       await settled()
       await delay(30)
-      assert.deepStrictEqual(log, ['request /now', 'res finish', 'res close', 'req end', 'req close'])
+      assert.deepStrictEqual(log, byLine({
+        20: ['request /now', 'res finish', 'res close', 'req end', 'req close'],
+        // Node 26's _dump ends a complete, unread request at once (read(0), not resume()).
+        26: ['request /now', 'res finish', 'req end', 'res close', 'req close']
+      }))
     })
 
     it('Connection: close: the same order, then the socket closes', async () => {
@@ -231,7 +240,7 @@ eachImpl('disconnects', (http) => {
       const c = await rawConnect(port, 'POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc')
       assert.ok(await c.waitClose())
       await settled()
-      assert.deepStrictEqual(log, ['request /e', 'req end', 'handler end()', 'res finish', 'res close', 'req close', 'socket close false'])
+      assert.deepStrictEqual(log, ['request /e', 'req end', 'handler end()', 'res finish', ...CLOSES_AFTER_END, 'socket close false'])
     })
 
     it('each response on a keep-alive connection gets its own close', async () => {

@@ -4,6 +4,7 @@
 // HTTP/1.0, Connection: close, HEAD, 204/304, Content-Length vs chunked.
 const assert = require('assert')
 const { eachImpl } = require('../helpers/impls')
+const { byLine } = require('../helpers/node-line')
 const { delay } = require('../helpers/net')
 const { rawConnect } = require('../helpers/req-raw')
 const { serverPool } = require('../helpers/req-util')
@@ -12,6 +13,9 @@ const { serverPool } = require('../helpers/req-util')
 const KA = 'Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n'
 const ok = (body) => `HTTP/1.1 200 OK\r\nDate: <date>\r\n${KA}Content-Length: ${body.length}\r\n\r\n${body}`
 const okClose = (body) => `HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+// write('hel') then end('lo') as a chunked body: Node 26 joins the chunks
+// written in one tick into one.
+const HELLO_CHUNKED = byLine({ 20: '3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n', 26: '5\r\nhello\r\n0\r\n\r\n' })
 
 eachImpl('keep-alive and pipelining', (http) => {
   const pool = serverPool()
@@ -115,7 +119,10 @@ eachImpl('keep-alive and pipelining', (http) => {
     assert.deepStrictEqual(events, [
       'request /buf', 'request /str', 'request /chunks', 'request /close', 'request /after',
       'finish /buf', 'close /buf', 'finish /str', 'close /str', 'finish /chunks', 'close /chunks',
-      'finish /close', 'close /close'
+      'finish /close', 'close /close',
+      // The response that never got its turn is destroyed when the socket
+      // closes; from Node 24 on, that emits its 'close'.
+      ...byLine({ 20: [], 24: ['close /after'] })
     ])
   })
 
@@ -200,7 +207,7 @@ eachImpl('keep-alive and pipelining', (http) => {
     const c = await rawConnect(port, 'GET /chunked HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
     assert.ok(await c.waitClose())
     assert.strictEqual(c.normalised,
-      'HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n')
+      'HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n' + HELLO_CHUNKED)
   })
 
   it('ignores bytes pipelined after a Connection: close request', async () => {
@@ -243,7 +250,7 @@ eachImpl('keep-alive and pipelining', (http) => {
   it('uses chunked encoding when the length is not known', async () => {
     const { port } = await pool.start(http, routes)
     const c = await rawConnect(port, 'GET /chunked HTTP/1.1\r\nHost: x\r\n\r\n')
-    const expected = 'HTTP/1.1 200 OK\r\nDate: <date>\r\n' + KA + 'Transfer-Encoding: chunked\r\n\r\n3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n'
+    const expected = 'HTTP/1.1 200 OK\r\nDate: <date>\r\n' + KA + 'Transfer-Encoding: chunked\r\n\r\n' + HELLO_CHUNKED
     assert.strictEqual(await c.receive(expected), expected)
     assert.strictEqual(c.closed, false)
   })
@@ -265,7 +272,7 @@ eachImpl('keep-alive and pipelining', (http) => {
   it('falls back to chunked when middleware removes Content-Length (write + end)', async () => {
     const { port } = await pool.start(http, routes)
     const c = await rawConnect(port, 'GET /rm-write HTTP/1.1\r\nHost: x\r\n\r\n')
-    const expected = 'HTTP/1.1 200 OK\r\nX-A: 1\r\nDate: <date>\r\n' + KA + 'Transfer-Encoding: chunked\r\n\r\n3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n'
+    const expected = 'HTTP/1.1 200 OK\r\nX-A: 1\r\nDate: <date>\r\n' + KA + 'Transfer-Encoding: chunked\r\n\r\n' + HELLO_CHUNKED
     assert.strictEqual(await c.receive(expected), expected)
   })
 

@@ -217,7 +217,8 @@ eachImpl('request body', (http) => {
       stream: true,
       hasState: true,
       objectMode: false,
-      highWaterMark: 16384,
+      // Node's default for byte streams: 16 KiB on Node 20, 64 KiB from Node 22.
+      highWaterMark: stream.getDefaultHighWaterMark(false),
       endedBefore: false,
       readableEndedBefore: false,
       readableBefore: true,

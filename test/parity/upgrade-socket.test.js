@@ -10,6 +10,7 @@ const crypto = require('crypto')
 const net = require('net')
 const { once } = require('events')
 const { eachImpl } = require('../helpers/impls')
+const { byLine } = require('../helpers/node-line')
 const { delay } = require('../helpers/net')
 const { useServers, rawClient, withTimeout, waitFor, onceWithin } = require('../helpers/res-util')
 
@@ -39,7 +40,7 @@ async function tunnelBytes (sock, n, ms = 5000) {
   return body
 }
 
-eachImpl('upgrade/connect: the handed-over socket', (http) => {
+eachImpl('upgrade/connect: the handed-over socket', (http, name) => {
   const serve = useServers(http)
 
   /** A server whose 'upgrade' answers 101 and resolves [req, socket, head]. */
@@ -76,18 +77,24 @@ eachImpl('upgrade/connect: the handed-over socket', (http) => {
       socket.destroy()
     })
 
-    it('an upgrade request with a body: the body bytes are part of head (Node returns 2 from headers-complete)', async () => {
+    // Node 20 to 24 hand an upgrade request's body bytes over in head (their
+    // parserOnIncoming returns 2 from headers-complete: no body). Node 26
+    // reads them as the request's body and head is what follows. uvhttp
+    // does the former on every line: a known difference on Node 26.
+    const bodyInHead = name === 'uvhttp' || byLine({ 20: true, 26: false })
+
+    it(`an upgrade request with a body: the body bytes are ${bodyInHead ? 'part of head' : 'the request\'s body'}`, async () => {
       const { port, upgraded } = await upgradeServer()
       const client = await rawClient(port)
       client.write(UPGRADE('Content-Length: 5\r\n') + 'abcdeXYZ')
       const [req, socket, head] = await withTimeout(upgraded, 2000, "'upgrade'")
-      assert.strictEqual(head.toString(), 'abcdeXYZ')
+      assert.strictEqual(head.toString(), bodyInHead ? 'abcdeXYZ' : 'XYZ')
       assert.strictEqual(req.complete, true)
       const ended = []
       req.on('data', (d) => ended.push(String(d)))
       req.on('end', () => ended.push('end'))
       await waitFor(() => ended.includes('end'), 1000, "req 'end'")
-      assert.deepStrictEqual(ended, ['end'])
+      assert.deepStrictEqual(ended, bodyInHead ? ['end'] : ['abcde', 'end'])
       socket.destroy()
     })
 
