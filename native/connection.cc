@@ -61,24 +61,35 @@ Connection::Connection(Napi::Env env, ConnectionWrap* wrap)
 
 Connection::~Connection() { data_->live_connections--; }
 
-int Connection::Accept(uv_stream_t* server, bool pipe) {
+int Connection::InitHandle(bool pipe) {
   int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0)
                : uv_tcp_init(data_->loop, &handle_.tcp);
   if (r < 0) return r;
   initialized_ = true;
   handle_.tcp.data = this;
   data_->Track(this);  // deleted in OnClosed
+  return 0;
+}
+
+int Connection::Accept(uv_stream_t* server, bool pipe) {
+  int r = InitHandle(pipe);
+  if (r < 0) return r;
   r = uv_accept(server, stream());
   if (r < 0) CloseHandle();
   return r;
 }
 
-int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* local) {
-  int r = uv_tcp_init(data_->loop, &handle_.tcp);
+int Connection::Open(uv_os_sock_t fd, bool pipe) {
+  int r = InitHandle(pipe);
   if (r < 0) return r;
-  initialized_ = true;
-  handle_.tcp.data = this;
-  data_->Track(this);
+  r = pipe ? uv_pipe_open(&handle_.pipe, fd) : uv_tcp_open(&handle_.tcp, fd);
+  if (r < 0) CloseHandle();  // libuv did not take fd: it is still the caller's
+  return r;
+}
+
+int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* local) {
+  int r = InitHandle(false);
+  if (r < 0) return r;
   if (local && (r = uv_tcp_bind(&handle_.tcp, local, 0)) < 0) {
     CloseHandle();
     return r;
@@ -90,11 +101,8 @@ int Connection::Connect(const struct sockaddr* addr, const struct sockaddr* loca
 }
 
 int Connection::ConnectPipe(const char* path) {
-  int r = uv_pipe_init(data_->loop, &handle_.pipe, 0);
+  int r = InitHandle(true);
   if (r < 0) return r;
-  initialized_ = true;
-  handle_.pipe.data = this;
-  data_->Track(this);
   connect_req_.data = this;
   // libuv reports every failure of a pipe connect (ENOENT, ECONNREFUSED…)
   // through the callback, as Node's PipeWrap sees it.

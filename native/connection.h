@@ -57,6 +57,9 @@ class Connection : public ParserSink, public LoopHandle, public WriteTransport {
 
   // Accepts a pending connection of server into a new handle (TCP or pipe).
   int Accept(uv_stream_t* server, bool pipe);
+  // Takes over fd, a connected socket accepted elsewhere (by cluster's
+  // primary). On failure the caller still owns fd.
+  int Open(uv_os_sock_t fd, bool pipe);
   // Opens a client TCP connection; the outcome arrives as a CONNECT event.
   int Connect(const struct sockaddr* addr, const struct sockaddr* local);
   // Opens a client connection to a Unix domain socket (or Windows named
@@ -114,6 +117,8 @@ class Connection : public ParserSink, public LoopHandle, public WriteTransport {
   static void OnConnected(uv_connect_t* req, int status);
   static void OnWriteDone(void* self, int status, bool drained);
 
+  // Creates the libuv handle (TCP or pipe); the connection lives until it closes.
+  int InitHandle(bool pipe);
   void HandleRead(const char* data, size_t len);
   void HandleEof();
   void Parse(const char* data, size_t len);

@@ -1,5 +1,6 @@
 #include "listener.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +15,8 @@ Napi::Function Listener::Define(Napi::Env env) {
   return DefineClass(env, "Listener", {
     InstanceMethod<&Listener::Listen>("listen"),
     InstanceMethod<&Listener::Open>("open"),
+    InstanceMethod<&Listener::Adopt>("adopt"),
+    InstanceMethod<&Listener::Chmod>("chmod"),
     InstanceMethod<&Listener::SockName>("sockName"),
     InstanceAccessor<&Listener::GetFd>("fd"),
     InstanceAccessor<&Listener::GetPipe>("pipe"),
@@ -32,10 +35,11 @@ Listener::Listener(const Napi::CallbackInfo& info)
   owner_ = Napi::Persistent(info[0].As<Napi::Object>());
 }
 
-int Listener::InitHandle(bool pipe) {
+int Listener::InitHandle(bool pipe, unsigned family) {
   if (initialized_) return UV_EINVAL;
   is_pipe_ = pipe;
-  int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0) : uv_tcp_init(data_->loop, &handle_.tcp);
+  int r = pipe ? uv_pipe_init(data_->loop, &handle_.pipe, 0)
+               : uv_tcp_init_ex(data_->loop, &handle_.tcp, family);
   if (r < 0) return r;
   initialized_ = true;
   handle_.tcp.data = this;
@@ -44,9 +48,24 @@ int Listener::InitHandle(bool pipe) {
   return 0;
 }
 
+// SO_REUSEPORT: several sockets (processes) bound to one port, the kernel
+// spreading new connections over them. libuv has a bind flag for it only
+// from 1.49 (Node 22.12); setting it ourselves works with every Node line.
+static int SetReusePort(uv_tcp_t* tcp) {
+#ifdef SO_REUSEPORT
+  uv_os_fd_t fd;
+  int r = uv_fileno(reinterpret_cast<uv_handle_t*>(tcp), &fd);
+  if (r < 0) return r;
+  int on = 1;
+  return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) == 0 ? 0 : -errno;
+#else
+  return UV_ENOTSUP;
+#endif
+}
+
 // listen(kind, hostOrPath, port, backlog, flags): kind 4 or 6 for TCP, 0 for a
-// pipe path; flags 1 = IPv6 only. Returns 0 or a negative libuv error, which
-// JS turns into Node's error ('listen EADDRINUSE: …').
+// pipe path; flags 1 = IPv6 only, 2 = SO_REUSEPORT. Returns 0 or a negative
+// libuv error, which JS turns into Node's error ('listen EADDRINUSE: …').
 Napi::Value Listener::Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int kind = info[0].As<Napi::Number>().Int32Value();
@@ -54,7 +73,9 @@ Napi::Value Listener::Listen(const Napi::CallbackInfo& info) {
   int port = info[2].As<Napi::Number>().Int32Value();
   int backlog = info[3].As<Napi::Number>().Int32Value();
   int flags = info[4].As<Napi::Number>().Int32Value();
-  int r = InitHandle(kind == 0);
+  bool reuse_port = kind != 0 && (flags & 2);
+  int r = InitHandle(kind == 0, reuse_port ? (kind == 6 ? AF_INET6 : AF_INET) : AF_UNSPEC);
+  if (r == 0 && reuse_port) r = SetReusePort(&handle_.tcp);
   if (r < 0) return Napi::Number::New(env, r);
   if (kind == 0) {
     r = uv_pipe_bind(&handle_.pipe, where.c_str());
@@ -86,6 +107,34 @@ Napi::Value Listener::Open(const Napi::CallbackInfo& info) {
   if (r == 0) r = is_pipe_ ? uv_pipe_open(&handle_.pipe, fd) : uv_tcp_open(&handle_.tcp, fd);
   if (r == 0) r = uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), backlog, OnConnection);
   return Napi::Number::New(env, r);
+}
+
+// adopt(fd): serves a connection accepted elsewhere (cluster's round-robin
+// primary hands each worker accepted sockets) as one of this listener's, on
+// a copy of the descriptor: the caller closes its own. Returns 0 or a
+// negative errno.
+Napi::Value Listener::Adopt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  uv_handle_type type = uv_guess_handle(fd);
+  if (type != UV_TCP && type != UV_NAMED_PIPE) return Napi::Number::New(env, UV_EINVAL);
+  int own = dup(fd);
+  if (own < 0) return Napi::Number::New(env, -errno);
+  Napi::Object wrapper = data_->connection_ctor.New({});
+  Connection* conn = ConnectionWrap::Unwrap(wrapper)->core();
+  int r = conn->Open(own, type == UV_NAMED_PIPE);
+  if (r < 0) {
+    close(own);
+    return Napi::Number::New(env, r);
+  }
+  Serve(wrapper, conn);
+  return Napi::Number::New(env, 0);
+}
+
+// chmod(mode): who may connect to a pipe (listen({ readableAll, writableAll })).
+Napi::Value Listener::Chmod(const Napi::CallbackInfo& info) {
+  if (!initialized_ || closing_ || !is_pipe_) return Napi::Number::New(info.Env(), UV_EBADF);
+  return Napi::Number::New(info.Env(), uv_pipe_chmod(&handle_.pipe, info[0].As<Napi::Number>().Int32Value()));
 }
 
 Napi::Value Listener::SockName(const Napi::CallbackInfo& info) {
@@ -173,14 +222,19 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
   Napi::Object wrapper = self->data_->connection_ctor.New({});
   Connection* conn = ConnectionWrap::Unwrap(wrapper)->core();
   if (conn->Accept(server, self->is_pipe_) < 0) return;
-  napi_value owner = CallIntoJs(env, self->data_->on_connection, self->owner_.Value(),
-                                {self->owner_.Value(), wrapper}, self->config_->async_context);
+  self->Serve(wrapper, conn);
+}
+
+void Listener::Serve(Napi::Object wrapper, Connection* conn) {
+  Napi::Env env = Env();
+  napi_value owner = CallIntoJs(env, data_->on_connection, owner_.Value(),
+                                {owner_.Value(), wrapper}, config_->async_context);
   if (!owner || !Napi::Value(env, owner).IsObject()) {
     // The application threw or refused: the socket must not leak.
     conn->Destroy();
     return;
   }
-  conn->Start(Napi::Object(env, owner), self->config_, kParserRequest);
+  conn->Start(Napi::Object(env, owner), config_, kParserRequest);
   conn->BeginReading();
 }
 

@@ -22,6 +22,8 @@ class Listener : public Napi::ObjectWrap<Listener>, public LoopHandle {
  private:
   Napi::Value Listen(const Napi::CallbackInfo& info);
   Napi::Value Open(const Napi::CallbackInfo& info);
+  Napi::Value Adopt(const Napi::CallbackInfo& info);
+  Napi::Value Chmod(const Napi::CallbackInfo& info);
   Napi::Value SockName(const Napi::CallbackInfo& info);
   Napi::Value GetFd(const Napi::CallbackInfo& info);
   Napi::Value GetPipe(const Napi::CallbackInfo& info);
@@ -32,7 +34,11 @@ class Listener : public Napi::ObjectWrap<Listener>, public LoopHandle {
 
   static void OnConnection(uv_stream_t* server, int status);
   static void OnClosed(uv_handle_t* h);
-  int InitHandle(bool pipe);
+  // family: AF_INET/AF_INET6 create the TCP socket at once (to set options
+  // before bind), AF_UNSPEC when it comes later (bind, open).
+  int InitHandle(bool pipe, unsigned family = AF_UNSPEC);
+  // Hands a new connection to JS (onConnection) and starts reading it.
+  void Serve(Napi::Object wrapper, Connection* conn);
   void CloseHandle();
 
   union {

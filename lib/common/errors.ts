@@ -138,17 +138,6 @@ export function ERR_UNESCAPED_CHARACTERS (name: string): NodeError {
     format('%s contains unescaped characters', name), ERR_UNESCAPED_CHARACTERS)
 }
 
-// --- Servers -----------------------------------------------------------------
-
-export function ERR_SERVER_ALREADY_LISTEN (): NodeError {
-  return coded(CodedError, 'ERR_SERVER_ALREADY_LISTEN',
-    'Listen method has been called more than once without closing.', ERR_SERVER_ALREADY_LISTEN)
-}
-
-export function ERR_SERVER_NOT_RUNNING (): NodeError {
-  return coded(CodedError, 'ERR_SERVER_NOT_RUNNING', 'Server is not running.', ERR_SERVER_NOT_RUNNING)
-}
-
 /** `allowZero` false when port 0 is not acceptable (Node's message then says "> 0"). */
 export function ERR_SOCKET_BAD_PORT (name: string, port: unknown, allowZero = true): NodeError {
   const operator = allowZero ? '>=' : '>'

@@ -71,10 +71,17 @@ export interface NativeConnection {
 }
 
 export interface NativeListener {
-  /** kind: 4 | 6 for TCP, 0 for a pipe path; returns 0 or a negative errno. */
+  /** kind: 4 | 6 for TCP, 0 for a pipe path; flags 1 IPv6 only, 2 SO_REUSEPORT; returns 0 or a negative errno. */
   listen (kind: number, hostOrPath: string, port: number, backlog: number, flags: number): number
-  /** Adopt an already bound fd (listen(handle)); returns 0 or a negative errno. */
+  /** Listen on a copy of an already bound fd (listen(handle), listen({ fd })); returns 0 or a negative errno. */
   open (fd: number, backlog: number): number
+  /**
+   * Serve a connection accepted elsewhere (cluster's round-robin primary) as
+   * one of this listener's, on a copy of fd; returns 0 or a negative errno.
+   */
+  adopt (fd: number): number
+  /** Pipes: uv_pipe_chmod (1 readable, 2 writable by everyone); returns 0 or a negative errno. */
+  chmod (mode: number): number
   sockName (out: PeerInfo): number
   /** The listening socket's descriptor, or -1. */
   readonly fd: number

@@ -1,21 +1,21 @@
 // Server: Node's http.Server API over the engine's Listener. It is a
 // net.Server (as Node's is, so instanceof holds) whose listening handle lives
-// in the addon; listen/close/address and the connection bookkeeping are
-// overridden, the rest (events, options, timeouts) follows Node 20.
-import * as dns from 'dns'
+// in the addon: net.Server's own listen/close/address/ref/unref run over
+// server._handle, a ListenHandle (lib/server/listen.ts makes it); the
+// connection bookkeeping is the engine's, the rest (events, options,
+// timeouts) follows Node 20.
 import * as net from 'net'
-import { binding, NativeConnection, NativeListener } from '../engine/binding'
-import { DEFAULT_MAX_HEADER_SIZE } from '../engine/constants'
+import { NativeConnection, NativeListener } from '../engine/binding'
 import { kOnConnection } from '../engine/dispatch'
 import * as errors from '../common/errors'
-import { parserHeaderEntries } from '../common/headers'
 import { IncomingMessage } from '../common/incoming-message'
 import { JsConnection } from './js-connection'
 import { ServerConnection, ServerLike } from './server-connection'
 import { ServerResponse } from './server-response'
 import { kOwner, Socket } from '../engine/socket'
 import { ListenHandle } from './listen-handle'
-import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kParserLimits, kServerResponse } from './symbols'
+import { listen, refreshLimits, setupListenHandle } from './listen'
+import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kServerResponse } from './symbols'
 import { kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 export interface Server extends ServerLike {}
@@ -140,113 +140,10 @@ proto.setTimeout = function setTimeout (this: Server, msecs: number, callback?: 
   return this
 }
 
-function toPort (port: unknown): number {
-  if (port === undefined || port === null) return 0
-  const n = typeof port === 'string' && port.trim() !== '' ? Number(port) : port
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
-    throw errors.ERR_SOCKET_BAD_PORT('options.port', port)
-  }
-  return n
-}
+proto.listen = listen
 
-interface ListenPlan {
-  path?: string
-  fd?: number
-  /** A handle taken over from another server (listen(handle)): closed once ours listens. */
-  handle?: { close?: () => void }
-  port: number
-  host?: string
-  backlog: number
-  ipv6Only: boolean
-}
-
-/** The many shapes of listen() (net.Server#listen), reduced to one plan. */
-function planListen (args: unknown[]): ListenPlan {
-  const a0 = args[0] as any
-  const backlogOf = (v: unknown): number => (typeof v === 'number' && v > 0 ? v : 511)
-  if (a0 !== null && typeof a0 === 'object') {
-    const handle = a0._handle ?? a0.handle ?? (a0.fd !== undefined ? a0 : undefined)
-    if (handle && typeof handle.fd === 'number' && a0.port === undefined && a0.path === undefined) {
-      return { fd: handle.fd, handle: handle === a0 && a0.fd !== undefined && typeof a0.close !== 'function' ? undefined : handle, port: 0, backlog: backlogOf(a0.backlog ?? args[1]), ipv6Only: false }
-    }
-    if (a0.path !== undefined) return { path: String(a0.path), port: 0, backlog: backlogOf(a0.backlog), ipv6Only: false }
-    return { port: toPort(a0.port), host: a0.host, backlog: backlogOf(a0.backlog), ipv6Only: !!a0.ipv6Only }
-  }
-  if (typeof a0 === 'string' && !/^\s*\d+\s*$/.test(a0)) {
-    return { path: a0, port: 0, backlog: backlogOf(args[1]), ipv6Only: false }
-  }
-  const host = typeof args[1] === 'string' ? args[1] : undefined
-  return { port: toPort(a0), host, backlog: backlogOf(host === undefined ? args[1] : args[2]), ipv6Only: false }
-}
-
-proto.listen = function listen (this: Server, ...args: unknown[]) {
-  if (typeof args[args.length - 1] === 'function') this.once('listening', args.pop() as () => void)
-  if (this._handle) throw errors.ERR_SERVER_ALREADY_LISTEN()
-  const plan = planListen(args)
-  if (plan.path !== undefined) {
-    bindAndListen(this, 0, plan.path, 0, plan)
-  } else if (plan.fd !== undefined) {
-    bindAndListen(this, -1, '', 0, plan)
-  } else if (plan.host === undefined || plan.host === null) {
-    // Node's default: every interface, IPv6 with IPv4 mapped if the host can.
-    if (!bindAndListen(this, 6, '::', plan.port, plan, true)) bindAndListen(this, 4, '0.0.0.0', plan.port, plan)
-  } else {
-    const family = net.isIP(plan.host)
-    if (family !== 0) {
-      bindAndListen(this, family, plan.host, plan.port, plan)
-    } else {
-      dns.lookup(plan.host, (err, address, fam) => {
-        if (err) this.emit('error', err)
-        else bindAndListen(this, fam, address, plan.port, plan)
-      })
-    }
-  }
-  return this
-}
-
-/**
- * Gives the listener the server's parser limits if they changed since it
- * last got them: Node reads maxHeaderSize (0: the default),
- * maxHeadersCount and insecureHTTPParser for each connection it accepts.
- */
-function refreshLimits (server: Server, listener: NativeListener | null): void {
-  if (listener === null) return
-  const size = server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE
-  const entries = parserHeaderEntries(server.maxHeadersCount)
-  const lenient = !!server.insecureHTTPParser
-  const last = server[kParserLimits]
-  if (last !== null && last.size === size && last.entries === entries && last.lenient === lenient) return
-  listener.setLimits(size, entries, lenient)
-  server[kParserLimits] = { size, entries, lenient }
-}
-
-/**
- * Creates the native listener; on failure emits Node's 'error' on the next
- * tick (or, with quiet, just reports false so the caller can fall back).
- */
-function bindAndListen (server: Server, kind: number, where: string, port: number, plan: ListenPlan, quiet = false): boolean {
-  const listener: NativeListener = new binding.Listener(server)
-  const r = kind === -1 ? listener.open(plan.fd!, plan.backlog) : listener.listen(kind, where, port, plan.backlog, plan.ipv6Only ? 1 : 0)
-  if (r !== 0) {
-    listener.close()
-    if (quiet) return false
-    const err = kind === 0 ? errors.uvException(r, 'listen', { path: where }) : errors.uvException(r, 'listen', { address: where, port })
-    process.nextTick(() => server.emit('error', err))
-    return true
-  }
-  server[kParserLimits] = null
-  refreshLimits(server, listener)
-  listener.setUpgrade(server.listenerCount('upgrade') > 0)
-  const handle = new ListenHandle(listener)
-  // net.Server's unref() before listen() leaves this note for the handle.
-  if (server._unref) handle.unref()
-  server._handle = handle
-  // The engine listens on its own copy of the descriptor; the handle it was
-  // taken from must stop accepting, as Node's listen(handle) takes it over.
-  if (plan.handle && typeof plan.handle.close === 'function') plan.handle.close()
-  startConnectionChecks(server)
-  process.nextTick(() => { if (server._handle === handle) server.emit('listening') })
-  return true
+proto._listen2 = function _listen2 (this: Server, ...args: Parameters<typeof setupListenHandle>) {
+  if (setupListenHandle.apply(this, args)) startConnectionChecks(this)
 }
 
 // headersTimeout / requestTimeout are checked on an interval, as Node does
@@ -270,30 +167,16 @@ function foreignConnections (server: Server): Iterable<ServerConnection> {
   return server[kForeignConnections] ?? []
 }
 
-proto.address = function address (this: Server) {
-  const listener = listenerOf(this)
-  if (!listener) return null
-  const out: any = {}
-  if (listener.sockName(out) !== 0) return null
-  return out.path !== undefined ? out.path : out
-}
-
+// http.Server's close: the timeouts sweep stops and idle keep-alive
+// connections close (Node 19+), then net.Server's (the handle closes, 'close'
+// once the last connection is gone: _emitCloseIfDrained).
 proto.close = function close (this: Server, cb?: (err?: Error) => void) {
-  if (typeof cb === 'function') {
-    if (!this._handle) this.once('close', () => cb(errors.ERR_SERVER_NOT_RUNNING()))
-    else this.once('close', cb)
-  }
   if (this[kCheckTimer]) {
     clearInterval(this[kCheckTimer])
     this[kCheckTimer] = null
   }
-  if (this._handle) {
-    this._handle.close()
-    this._handle = null
-  }
-  // Node 19+: idle keep-alive connections do not hold the server open.
   this.closeIdleConnections()
-  this._emitCloseIfDrained()
+  net.Server.prototype.close.call(this, cb)
   return this
 }
 

@@ -54,4 +54,22 @@ function normaliseDate (text) {
 /** Resolves after `ms`. */
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-module.exports = { listen, close, rawRequest, normaliseDate, delay }
+/**
+ * Whether this Node's own net.Server honours listen({ reusePort }) (22.12 and
+ * later): a second server on the same port listens instead of EADDRINUSE.
+ */
+async function nodeHasReusePort () {
+  const first = net.createServer().listen({ port: 0, host: '127.0.0.1', reusePort: true })
+  await once(first, 'listening')
+  const second = net.createServer()
+  const listening = await new Promise((resolve) => {
+    second.once('listening', () => resolve(true))
+    second.once('error', () => resolve(false))
+    second.listen({ port: first.address().port, host: '127.0.0.1', reusePort: true })
+  })
+  first.close()
+  if (listening) second.close()
+  return listening
+}
+
+module.exports = { listen, close, rawRequest, normaliseDate, delay, nodeHasReusePort }

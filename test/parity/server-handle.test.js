@@ -8,6 +8,8 @@
 const assert = require('assert')
 const asyncHooks = require('async_hooks')
 const fs = require('fs')
+const os = require('os')
+const path = require('path')
 const supertest = require('supertest')
 const { eachImpl } = require('../helpers/impls')
 const { useServers, withTimeout, onceWithin } = require('../helpers/res-util')
@@ -87,6 +89,23 @@ eachImpl('server._handle', (http) => {
       assert.ok(destroyed.has(id), 'destroy hook for the server handle')
     } finally {
       hook.disable()
+    }
+  })
+})
+
+eachImpl('listen({ path, readableAll, writableAll })', (http) => {
+  const track = useServers(http).track
+
+  it('makes the socket file readable and writable by everyone (net.Server calls _handle.fchmod)', async () => {
+    const sock = path.join(os.tmpdir(), `uvhttp-chmod-${process.pid}-${Date.now()}.sock`)
+    const server = track(http.createServer((req, res) => res.end()))
+    try {
+      server.listen({ path: sock, readableAll: true, writableAll: true })
+      await onceWithin(server, 'listening')
+      assert.strictEqual(fs.statSync(sock).mode & 0o666, 0o666)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+      fs.rmSync(sock, { force: true })
     }
   })
 })

@@ -125,8 +125,6 @@ describe('errors', function () {
 
   it('messages of the errors Node raises only asynchronously', function () {
     const expected = {
-      ERR_SERVER_ALREADY_LISTEN: [Error, [], 'Listen method has been called more than once without closing.'],
-      ERR_SERVER_NOT_RUNNING: [Error, [], 'Server is not running.'],
       ERR_HTTP_REQUEST_TIMEOUT: [Error, [], 'Request timeout'],
     }
     for (const [code, [base, args, message]] of Object.entries(expected)) {
