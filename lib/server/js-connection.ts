@@ -41,7 +41,7 @@ export class JsConnection extends ServerConnection {
     const parser = new binding.Parser()
     super(server, new SocketTransport(socket, parser), socket)
     this.parser = parser
-    // As the engine's listener (server.ts refreshLimits); 0 means the default, as in Node.
+    // As the engine's listener (listen.ts refreshLimits); 0 means the default, as in Node.
     parser.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, parserHeaderEntries(server.maxHeadersCount), !!server.insecureHTTPParser)
     this.resource = new AsyncResource('HTTPINCOMINGMESSAGE')
     // Tracked once the server has listened, as Node's ConnectionsList.
