@@ -130,3 +130,8 @@ export function keptHeaderLines (raw: string[], maxEntries: number): string[] {
 export function keptHeaderCount (raw: string[], maxEntries: number): number {
   return maxEntries > 0 && maxEntries < raw.length ? maxEntries : raw.length
 }
+
+/** maxHeaderEntries as the engine's parser takes it (0: no limit, as Node's 0 or less). */
+export function parserHeaderEntries (maxHeadersCount: unknown): number {
+  return Math.max(maxHeaderEntries(maxHeadersCount), 0)
+}

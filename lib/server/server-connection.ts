@@ -12,22 +12,12 @@ import { BatchReader, readBatch } from '../engine/batch-reader'
 import { HeadFlag } from '../engine/constants'
 import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
-import { maxHeaderEntries } from '../common/headers'
 import { kNeedDrain, kUniqueHeaders } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
 import { kIncomingMessage, kServerConnection, kServerResponse } from './symbols'
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
-
-/**
- * Node's parser.maxHeaderPairs for a server's next connection, as the
- * engine's parser takes it (0: no limit). The parser refuses a request past
- * it with HPE_HEADER_OVERFLOW (431).
- */
-export function parserHeaderEntries (server: ServerLike): number {
-  return Math.max(maxHeaderEntries(server.maxHeadersCount), 0)
-}
 
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
 const CANNED: Record<string, string> = {
@@ -341,12 +331,15 @@ export class ServerConnection implements BatchReader {
   }
 
   onDrain (): void {
+    // The queue is empty now, before the callbacks: a write callback's
+    // 'drain' may make the application write, or end (ServerResponse's
+    // writableLength and end() read lastQueued), at once.
+    this.lastQueued = 0
     const cbs = this.drainCallbacks
     if (cbs.length !== 0) {
       this.drainCallbacks = []
       for (let i = 0; i < cbs.length; i++) cbs[i]()
     }
-    this.lastQueued = 0
     this.resumeIfDrained()
     // Writes that bypassed the socket's Writable (ServerResponse#_writeRaw)
     // still owe it a 'drain'.

@@ -40,6 +40,24 @@ function nativeBody (data: any, encoding: string | null | undefined): any {
 }
 
 const nodeSend = (http.OutgoingMessage.prototype as any)._send
+const nodeWritableLength = Object.getOwnPropertyDescriptor(http.OutgoingMessage.prototype, 'writableLength')!.get!
+
+/**
+ * Node counts in writableLength what waits in the socket, where its writes
+ * stay until libuv has written them; the writes below skip the socket's
+ * Writable for the engine's queue, so what waits there counts too. Node 24+
+ * emits 'drain' from uncork() once writableLength is 0 (Node 26 uncorks
+ * after every write of a chunked response): without the engine's queue in
+ * it, a client that reads nothing got 'drain' after 'drain' and the queue
+ * grew without bound. end() also waits for the socket only if it is not 0.
+ */
+Object.defineProperty(ServerResponse.prototype, 'writableLength', {
+  configurable: true,
+  get (this: ServerResponse): number {
+    const owner = (this.socket as any)?.[kOwner]
+    return nodeWritableLength.call(this) + (owner !== undefined ? owner.lastQueued : 0)
+  },
+})
 
 /** The response may write straight to the engine: its socket is uvhttp's, it is the socket's current message, nothing waits in the socket's Writable. */
 function engineOwner (res: ServerResponse, conn: any): any {
