@@ -1,6 +1,6 @@
 'use strict'
 // Starting and stopping the processes the benchmark measures. Each is pinned
-// to one core with taskset, announces itself with one JSON line on stdout
+// with taskset (to one core; the --workers servers to a set of cores), announces itself with one JSON line on stdout
 // ({"port":N} or {"error":"…"}), and is stopped by its own PID, never by name.
 
 const { spawn } = require('child_process')
@@ -15,12 +15,13 @@ function track (child) {
 }
 
 /**
- * Spawns `taskset -c <core> <command...>` (taskset execs, so the PID is the
- * measured process itself) and resolves { child, pid, port } once it has
- * printed {"port":N}. Rejects with its {"error"} text, or after timeoutMs.
+ * Spawns `taskset -c <cores> <command...>` (taskset execs, so the PID is the
+ * measured process itself; cores: a core or a list, e.g. "0,1") and resolves
+ * { child, pid, port } once it has printed {"port":N}. Rejects with its
+ * {"error"} text, or after timeoutMs. env: variables added to the process's.
  */
-function startPinned (core, command, args, { timeoutMs = 15000 } = {}) {
-  const child = track(spawn('taskset', ['-c', String(core), command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }))
+function startPinned (cores, command, args, { timeoutMs = 15000, env } = {}) {
+  const child = track(spawn('taskset', ['-c', String(cores), command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: env && { ...process.env, ...env } }))
   let stderr = ''
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000) })
   return new Promise((resolve, reject) => {

@@ -8,9 +8,11 @@
 //                   floor client); modulePath is the uvhttp package root
 //   undici.request,
 //   undici.Pool     clients only; modulePath is the undici package to load
-// A new way to serve (more worker processes, a proxy in front) is a new kind
-// or a scenario field that server() passes on: the rounds, the measuring and
-// the report do not change.
+// The --workers variants (scenarios.js) run the same server command in each
+// of their processes (workers.js starts them); the floor sits them out, and
+// an http contender without listen({ reusePort }) (core http before Node
+// 22.12: c.noReusePort says why, set by run.js's probe) sits out the
+// reusePort ones.
 
 const fs = require('fs')
 const path = require('path')
@@ -23,7 +25,7 @@ const KINDS = {
     client: 'http'
   },
   floor: {
-    server: (c, sc) => (sc.kind === 'server' ? [path.join(SERVERS, 'floor.js'), c.modulePath] : null),
+    server: (c, sc) => (sc.kind === 'server' && !sc.workers ? [path.join(SERVERS, 'floor.js'), c.modulePath] : null),
     client: 'floor'
   },
   'undici.request': { server: () => null, client: 'undici.request' },
@@ -37,7 +39,8 @@ function server (c, sc) {
 
 /** Whether c takes part in scenario sc. */
 function takesPart (c, sc) {
-  return sc.kind === 'client' ? Boolean(KINDS[c.kind].client) : server(c, sc) !== null
+  if (sc.kind === 'client') return Boolean(KINDS[c.kind].client)
+  return server(c, sc) !== null && !(sc.via === 'reusePort' && c.noReusePort)
 }
 
 /** The client-bench.js client c is. */

@@ -1,15 +1,17 @@
 'use strict'
 // One measurement: one scenario, one contender, one round. For server and
-// framework scenarios a fresh server process is started for each, so peak RSS
-// and CPU time belong to that scenario alone and one contender's leftovers
-// cannot slow the next.
+// framework scenarios a fresh server process is started for each (for the
+// --workers variants, a fresh set: workers.js), so peak RSS and CPU time
+// belong to that scenario alone and one contender's leftovers cannot slow
+// the next.
 
 const path = require('path')
 const { startPinned, stop } = require('./child')
 const { runWrk, parseWrk } = require('./wrk')
-const { cpuSeconds, peakRssBytes } = require('./proc')
+const { cpuMeter, peakRssBytesOf } = require('./proc')
 const { runClientBench } = require('./client-bench')
 const contenders = require('./contenders')
+const { startWorkers } = require('./workers')
 
 const FIXED = path.join(__dirname, 'servers', 'fixed-server.js')
 
@@ -19,13 +21,25 @@ function startServer (c, sc, core) {
 }
 
 /**
- * Server and framework scenarios: server on serverCore, wrk on loadCore. CPU
- * time is the server's utime+stime delta across the measured wrk run only
- * (warm-up excluded), so requests per CPU-second stays comparable when wrk,
- * not the server, is the bottleneck.
+ * What serves scenario sc for contender c: { port, servers: [PIDs], proxy:
+ * PID or null, stop() }. One process on serverCore, or a --workers set.
+ */
+async function serve (c, sc, opts) {
+  if (sc.workers) return startWorkers(contenders.server(c, sc), sc, opts)
+  const s = await startServer(c, sc, opts.serverCore)
+  return { port: s.port, servers: [s.pid], proxy: null, stop: () => stop(s.child) }
+}
+
+/**
+ * Server and framework scenarios: the server(s) on serverCore (workers.js
+ * says where a --workers set goes), wrk on loadCore. CPU time is the
+ * utime+stime delta across the measured wrk run only (warm-up excluded) of
+ * every server process (a cluster's primary and workers, each reusePort
+ * process; nginx's, master and worker, apart), so requests per CPU-second
+ * stays comparable when wrk, not the server, is the bottleneck.
  */
 async function measureWrk (scenario, contender, opts) {
-  const server = await startServer(contender, scenario, opts.serverCore)
+  const server = await serve(contender, scenario, opts)
   try {
     const wrkOpts = {
       url: `http://127.0.0.1:${server.port}${scenario.path}`,
@@ -35,9 +49,11 @@ async function measureWrk (scenario, contender, opts) {
       headers: scenario.headers
     }
     if (opts.warmup > 0) await runWrk({ ...wrkOpts, seconds: opts.warmup })
-    const cpu0 = cpuSeconds(server.pid)
+    const serverCpu = cpuMeter(server.servers)
+    const proxyCpu = server.proxy ? cpuMeter([server.proxy]) : null
     const { text } = await runWrk({ ...wrkOpts, seconds: opts.duration })
-    const cpu = cpuSeconds(server.pid) - cpu0
+    const cpu = serverCpu.since()
+    const proxy = proxyCpu && proxyCpu.since()
     const r = parseWrk(text)
     return {
       requests: r.requests,
@@ -46,14 +62,20 @@ async function measureWrk (scenario, contender, opts) {
       bytesPerSec: r.bytesPerSec,
       p50Ms: scenario.latency === false ? NaN : r.p50Ms,
       p99Ms: scenario.latency === false ? NaN : r.p99Ms,
-      cpuSeconds: cpu,
-      reqPerCpuSec: r.requests / cpu,
-      peakRssBytes: peakRssBytes(server.pid),
+      cpuSeconds: cpu.seconds,
+      reqPerCpuSec: r.requests / cpu.seconds,
+      processes: cpu.pids.length,
+      peakRssBytes: peakRssBytesOf(cpu.pids),
+      ...(proxy && {
+        proxyCpuSeconds: proxy.seconds,
+        proxyReqPerCpuSec: r.requests / proxy.seconds,
+        proxyPeakRssBytes: peakRssBytesOf(proxy.pids)
+      }),
       errors: r.errors,
       errorDetail: { ...r.socketErrors, non2xx: r.non2xx }
     }
   } finally {
-    await stop(server.child)
+    await server.stop()
   }
 }
 

@@ -2,7 +2,7 @@
 // Command-line options of bench/run.js, with their defaults in one place.
 
 const path = require('path')
-const { SCENARIOS, QUICK_IDS } = require('./scenarios')
+const { SCENARIOS, QUICK_IDS, WORKER_BASES } = require('./scenarios')
 
 const REPO_ROOT = path.resolve(__dirname, '..')
 
@@ -12,7 +12,12 @@ const HELP = `usage: npm run bench -- [options]
                         and requests, scenarios ${QUICK_IDS.join(',')}
   --instructions        instructions per request under callgrind instead of load
   --update-readme       after a full run: rewrite the README's bench section and
-                        bench/chart.svg (refused with --quick, --scenarios, --only)
+                        bench/chart.svg (refused with --quick, --scenarios, --only);
+                        with --workers, also (or, with --scenarios, only) its
+                        workers section and bench/chart-workers.svg
+  --workers N           also run ${WORKER_BASES.join(' and ')} (those selected) with 1 and N server
+                        processes, each via node:cluster, via listen({ reusePort })
+                        and behind nginx; a list (1,2,4) gives the counts
   --rounds N            rounds, contenders interleaved in each (default 3)
   --duration S          measured seconds per wrk run (default 5; quick 1)
   --warmup S            unmeasured wrk seconds before each run (default 1; quick 0)
@@ -40,6 +45,7 @@ function parseArgs (argv) {
     duration: undefined,
     warmup: undefined,
     scenarios: undefined,
+    workers: null,
     requests: undefined,
     impls: new Map([['core', 'http'], ['uvhttp', REPO_ROOT]]),
     only: null,
@@ -69,6 +75,13 @@ function parseArgs (argv) {
       case '--duration': o.duration = Math.max(1, Math.round(num(val(), a))); break
       case '--warmup': o.warmup = Math.round(num(val(), a)); break
       case '--scenarios': o.scenarios = val().split(',').map((s) => s.trim().toUpperCase()); break
+      case '--workers': {
+        const counts = val().split(',').map((v) => Math.round(num(v, a)))
+        if (counts.some((n) => n < 1)) throw new Error('--workers counts processes: 1 or more')
+        // One count N means 1 and N: the single process is what N is compared with.
+        o.workers = [...new Set(counts.length === 1 ? [1, counts[0]] : counts)].sort((x, y) => x - y)
+        break
+      }
       case '--requests': o.requests = Math.max(1, Math.round(num(val(), a))); break
       case '--impl': {
         const v = val()
@@ -91,10 +104,12 @@ function parseArgs (argv) {
     }
   }
   if (!o.impls.has('core')) throw new Error('the core contender is the baseline and cannot be removed')
-  // The README shows every scenario of a full run, and its chart every contender.
-  if (o.updateReadme && (o.quick || o.scenarios || o.only || o.instructions)) {
-    throw new Error('--update-readme needs a full run: without --quick, --scenarios, --only or --instructions')
+  // The README shows every scenario of a full run, and its chart every
+  // contender; its workers section every variant of S1 and S2.
+  if (o.updateReadme && (o.quick || o.only || o.instructions || (o.scenarios && !o.workers))) {
+    throw new Error('--update-readme needs a full run: without --quick, --scenarios, --only or --instructions (--scenarios only beside --workers)')
   }
+  if (o.workers && o.instructions) throw new Error('--workers is for load runs, not --instructions')
   o.rounds ??= o.quick ? 1 : 3
   o.duration ??= o.quick ? 1 : 5
   o.warmup ??= o.quick ? 0 : 1
@@ -102,6 +117,12 @@ function parseArgs (argv) {
   const unknown = ids.filter((id) => !SCENARIOS.some((s) => s.id === id))
   if (unknown.length) throw new Error(`unknown scenario ${unknown.join(',')}`)
   o.scenarioIds = ids
+  if (o.workers && !ids.some((id) => WORKER_BASES.includes(id))) {
+    throw new Error(`--workers varies ${WORKER_BASES.join(' and ')}: --scenarios has neither`)
+  }
+  if (o.updateReadme && o.workers && o.scenarios && !WORKER_BASES.every((id) => ids.includes(id))) {
+    throw new Error(`--update-readme --workers needs ${WORKER_BASES.join(' and ')} for the README's workers section`)
+  }
   return o
 }
 

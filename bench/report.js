@@ -37,6 +37,9 @@ function summarizeAll (records, scenarios, contenderNames) {
         p50Ms: summarize(ok.map((r) => r.p50Ms)),
         p99Ms: summarize(ok.map((r) => r.p99Ms)),
         reqPerCpuSec: summarize(ok.map((r) => r.reqPerCpuSec)),
+        // Behind nginx (--workers): requests per CPU-second of nginx itself,
+        // apart from the servers' figure.
+        proxyReqPerCpuSec: summarize(ok.map((r) => r.proxyReqPerCpuSec)),
         peakRssMB: summarize(ok.map((r) => r.peakRssBytes / MB)),
         errors: ok.reduce((a, r) => a + r.errors, 0),
         ratioThroughput: ratios((r) => throughput(sc, r)),
@@ -62,9 +65,15 @@ function withSpread (s) {
   return s.n > 1 ? `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})` : fmt(s.median)
 }
 
+/**
+ * The table printed on stdout. A run with --workers rows behind nginx gets a
+ * column for nginx's own requests per CPU-second (its CPU is not in the
+ * servers' figure).
+ */
 function table (rows) {
+  const proxied = rows.some((r) => r.proxyReqPerCpuSec.n)
   const head = ['scenario', 'impl', 'throughput (min–max)', 'p50 ms', 'p99 ms',
-    'req/CPU-s (min–max)', 'peak RSS MB', 'errors', '×core thr (min–max)', '×core req/CPU-s (min–max)']
+    'req/CPU-s (min–max)', ...(proxied ? ['nginx req/CPU-s'] : []), 'peak RSS MB', 'errors', '×core thr (min–max)', '×core req/CPU-s (min–max)']
   const body = rows.map((r) => [
     r.scenario,
     r.contender,
@@ -72,6 +81,7 @@ function table (rows) {
     fmt(r.p50Ms.median),
     fmt(r.p99Ms.median),
     withSpread(r.reqPerCpuSec),
+    ...(proxied ? [fmt(r.proxyReqPerCpuSec.median)] : []),
     fmt(r.peakRssMB.max),
     String(r.errors + (r.failures.length ? ` +${r.failures.length} failed` : '')),
     r.contender === 'core' ? '1 (baseline)' : withSpread(r.ratioThroughput),

@@ -10,18 +10,22 @@ const os = require('os')
 const path = require('path')
 const { spawnSync, execFileSync } = require('child_process')
 const { parseArgs, HELP, REPO_ROOT } = require('./options')
-const { SCENARIOS, resolve } = require('./scenarios')
+const { SCENARIOS, resolve, withWorkers } = require('./scenarios')
 const contenders = require('./contenders')
 const { measureWrk, measureClient, startFixedServer, startServer } = require('./measure')
 const { stop, stopAll } = require('./child')
 const { summarizeAll, table, writeJson, fmt } = require('./report')
 const { writeSvg, chartLabels } = require('./svg')
-const { benchSection, updateReadme } = require('./readme')
+const { benchSection, workersSection, updateReadme, BENCH_MARKERS, WORKERS_MARKERS } = require('./readme')
 const { createEta } = require('./eta')
 const { measureInstructions } = require('./instructions')
+const { reusePortMissing, serverCores } = require('./workers')
+const { which } = require('../test/helpers/reverse-proxy')
 
-// Where --update-readme writes: the chart kept in the repository, and the README showing it.
+// Where --update-readme writes: the charts kept in the repository (the
+// --workers variants have their own), and the README showing them.
 const CHART = path.join(__dirname, 'chart.svg')
+const WORKERS_CHART = path.join(__dirname, 'chart-workers.svg')
 const README = path.join(REPO_ROOT, 'README.md')
 
 // One status line on stderr, rewritten in place on a terminal (stdout stays
@@ -35,23 +39,26 @@ function note (text) {
   process.stderr.write(text + '\n')
 }
 
-function ensureTools (needValgrind) {
-  const need = ['wrk', 'taskset', ...(needValgrind ? ['valgrind', 'callgrind_control'] : [])]
-  const missing = need.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0)
+function ensureTools ({ valgrind, nginx }) {
+  const need = ['wrk', 'taskset', ...(valgrind ? ['valgrind', 'callgrind_control'] : []), ...(nginx ? ['nginx'] : [])]
+  const missing = need.filter((t) => !which(t))
   if (!missing.length) return
   note(`missing ${missing.join(', ')}: running bench/setup.sh`)
-  execFileSync('bash', [path.join(__dirname, 'setup.sh'), ...(needValgrind ? ['valgrind'] : [])], { stdio: 'inherit' })
+  execFileSync('bash', [path.join(__dirname, 'setup.sh'), ...(valgrind ? ['valgrind'] : []), ...(nginx ? ['nginx'] : [])], { stdio: 'inherit' })
 }
 
 /**
  * Tries each contender once (a server starts and stops, a client's module
  * resolves); one clear line and a skip for each that cannot, so the harness
- * works before the engine does. Resolves { ok, skipped: {name: reason},
- * versions: {package: version} } .
+ * works before the engine does. With --workers, an http contender's server is
+ * also tried with reusePort (c.noReusePort says why it cannot; its reusePort
+ * rows are then not run). Resolves { ok, skipped: {name: reason},
+ * noReusePort: {name: reason}, versions: {package: version} } .
  */
 async function loadableContenders (opts, wanted) {
   const ok = []
   const skipped = {}
+  const noReusePort = {}
   const versions = {}
   for (const c of wanted) {
     try {
@@ -59,6 +66,12 @@ async function loadableContenders (opts, wanted) {
       if (probe) {
         const s = await startServer(c, probe, opts.serverCore)
         await stop(s.child)
+        const pair = opts.workers && withWorkers(probe, [2]).find((v) => v.via === 'reusePort' && contenders.server(c, v))
+        const why = pair && await reusePortMissing(contenders.server(c, pair), opts, c.name)
+        if (why) {
+          c.noReusePort = noReusePort[c.name] = why
+          note(`${why}; its reusePort rows are not run`)
+        }
       } else {
         const pkg = require(`${c.modulePath}/package.json`)
         versions[pkg.name] = pkg.version
@@ -70,7 +83,7 @@ async function loadableContenders (opts, wanted) {
       skipped[c.name] = err.message
     }
   }
-  return { ok, skipped, versions }
+  return { ok, skipped, noReusePort, versions }
 }
 
 function machineInfo () {
@@ -90,9 +103,19 @@ function nominalSeconds (sc, opts) {
   return 1 + (sc.requests * 1.2) / 5000
 }
 
-async function runLoad (opts, list, meta) {
-  const scenarios = opts.scenarioIds.map((id) => resolve(SCENARIOS.find((s) => s.id === id), opts.quick))
+/** The scenarios of a load run, in table order: the selected ones, then the --workers variants of S1 and S2. */
+function loadScenarios (opts) {
+  const base = opts.scenarioIds.map((id) => resolve(SCENARIOS.find((s) => s.id === id), opts.quick))
     .map((s) => (s.kind === 'client' && opts.requests ? { ...s, requests: opts.requests } : s))
+  return opts.workers ? [...base, ...base.flatMap((s) => withWorkers(s, opts.workers))] : base
+}
+
+async function runLoad (opts, list, meta) {
+  const scenarios = loadScenarios(opts)
+  const most = opts.workers ? Math.max(...opts.workers) : 1
+  if (most > 1 && serverCores(most, opts).sharesLoad) {
+    note(`${most} server processes on ${os.cpus().length} cores: they share core ${opts.loadCore} with wrk (req/CPU-s is the figure to read)`)
+  }
   // Rounds interleave the contenders: each round runs every scenario, and
   // each scenario every contender taking part, core first.
   const plan = []
@@ -122,7 +145,8 @@ async function runLoad (opts, list, meta) {
         rec = { round, scenarioId: sc.id, contender: c.name, ok: true, ...m }
         eta.record(i, (Date.now() - t0) / 1000)
         const thr = sc.unit === 'MB/s' ? `${fmt(m.bytesPerSec / 1e6)} MB/s` : `${fmt(m.reqPerSec)} req/s`
-        progress(`[${i + 1}/${plan.length} ${eta.status(i + 1)}] ${where} ${thr}, ${fmt(m.reqPerCpuSec)} req/CPU-s, p99 ${fmt(m.p99Ms)} ms${m.errors ? `, ${m.errors} errors` : ''}`)
+        const nginx = m.proxyReqPerCpuSec ? `, nginx ${fmt(m.proxyReqPerCpuSec)} req/CPU-s` : ''
+        progress(`[${i + 1}/${plan.length} ${eta.status(i + 1)}] ${where} ${thr}, ${fmt(m.reqPerCpuSec)} req/CPU-s${nginx}, p99 ${fmt(m.p99Ms)} ms${m.errors ? `, ${m.errors} errors` : ''}`)
       } catch (err) {
         rec = { round, scenarioId: sc.id, contender: c.name, ok: false, error: err.message.split('\n')[0] }
         eta.record(i, (Date.now() - t0) / 1000)
@@ -136,14 +160,35 @@ async function runLoad (opts, list, meta) {
   const rows = summarizeAll(records, scenarios, list.map((c) => c.name))
   note('')
   process.stdout.write(`${table(rows)}\n`)
+  for (const reason of Object.values(meta.noReusePort)) process.stdout.write(`${reason}; its reusePort rows were not run\n`)
   const json = writeJson(opts.out, { meta, scenarios, contenders: list, summary: rows, records })
-  const chart = { ...chartLabels({ mode: meta.mode, rounds: opts.rounds, date: meta.startedAt.slice(0, 10) }), scenarios }
-  const svg = writeSvg(path.join(opts.out, 'ratios.svg'), rows, chart)
-  note(`results: ${path.relative(process.cwd(), json)}  chart: ${path.relative(process.cwd(), svg)}`)
+  // The scenarios' chart, and the --workers variants' in a file of its own
+  // (ratios of n processes to n of core's, the cluster primary counted).
+  const charts = [false, true].map((workers) => {
+    const mine = scenarios.filter((sc) => Boolean(sc.workers) === workers)
+    const ids = new Set(mine.map((sc) => sc.id))
+    return {
+      workers,
+      scenarios: mine,
+      rows: rows.filter((r) => ids.has(r.scenario)),
+      file: path.join(opts.out, workers ? 'ratios-workers.svg' : 'ratios.svg'),
+      kept: workers ? WORKERS_CHART : CHART,
+      labels: { ...chartLabels({ mode: meta.mode, rounds: opts.rounds, date: meta.startedAt.slice(0, 10), workers }), scenarios: mine }
+    }
+  }).filter((ch) => ch.scenarios.length)
+  for (const ch of charts) writeSvg(ch.file, ch.rows, ch.labels)
+  note(`results: ${path.relative(process.cwd(), json)}  charts: ${charts.map((ch) => path.relative(process.cwd(), ch.file)).join(', ')}`)
   if (opts.updateReadme) {
-    writeSvg(CHART, rows, chart)
-    updateReadme(README, benchSection(rows, scenarios, meta, path.relative(REPO_ROOT, CHART)))
-    note(`updated ${path.relative(process.cwd(), README)} and ${path.relative(process.cwd(), CHART)}`)
+    for (const ch of charts) {
+      // The main section shows full runs only (--scenarios S1,S2 --workers N
+      // updates the workers section alone).
+      if (!ch.workers && opts.scenarios) continue
+      writeSvg(ch.kept, ch.rows, ch.labels)
+      const chart = path.relative(REPO_ROOT, ch.kept)
+      const section = ch.workers ? workersSection(ch.rows, ch.scenarios, meta, chart) : benchSection(ch.rows, ch.scenarios, meta, chart)
+      updateReadme(README, section, ch.workers ? WORKERS_MARKERS : BENCH_MARKERS)
+      note(`updated ${path.relative(process.cwd(), README)} and ${path.relative(process.cwd(), ch.kept)}`)
+    }
   }
   const failed = records.filter((r) => !r.ok).length
   if (failed) {
@@ -182,11 +227,12 @@ async function main () {
   const opts = parseArgs(process.argv)
   if (opts.help) { process.stdout.write(HELP); return }
   if (os.cpus().length < 2) note('warning: fewer than 2 cores; server and load share a core')
-  ensureTools(opts.instructions)
+  ensureTools({ valgrind: opts.instructions, nginx: Boolean(opts.workers) })
   fs.mkdirSync(opts.out, { recursive: true })
-  const { ok, skipped, versions } = await loadableContenders(opts, contenders.allContenders({ impls: opts.impls, only: opts.only, repoRoot: REPO_ROOT }))
+  const { ok, skipped, noReusePort, versions } = await loadableContenders(opts, contenders.allContenders({ impls: opts.impls, only: opts.only, repoRoot: REPO_ROOT }))
   const meta = {
     skipped,
+    noReusePort,
     versions,
     mode: opts.instructions ? 'instructions' : (opts.quick ? 'quick' : 'full'),
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),

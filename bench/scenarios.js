@@ -8,7 +8,9 @@
 // in which kind, and how. `short` labels it in the chart; `quick` holds the
 // reduced form --quick uses (a CI smoke test); `target` is the ratio to core
 // per CPU-second the issues ask for (issues 10 and 14), shown beside the
-// figures in the README.
+// figures in the README. --workers adds variants of S1 and S2 served by more
+// than one process (WAYS, withWorkers): they are server scenarios with
+// `workers` and `via` set, which workers.js knows how to start.
 
 const { PATHS } = require('./servers/routes')
 const FIXED = require('./servers/fixed-server')
@@ -137,6 +139,37 @@ const SCENARIOS = [
   }
 ]
 
+/**
+ * How --workers serves S1 and S2 with n processes (issue 13.4); workers.js
+ * starts each. `letter` names the variant (S1-c2: S1, cluster, 2 workers).
+ */
+const WAYS = [
+  { via: 'cluster', letter: 'c', title: 'node:cluster (default scheduling), primary counted' },
+  { via: 'reusePort', letter: 'r', title: 'independent processes, listen({ reusePort })' },
+  { via: 'nginx', letter: 'n', title: 'nginx in front, one upstream port each' }
+]
+
+/** The scenarios --workers varies. */
+const WORKER_BASES = ['S1', 'S2']
+
+/**
+ * The variants of scenario sc for each worker count: every way, then every
+ * count (S1-c1, S1-c2, S1-r1 …); none for a scenario --workers does not vary.
+ */
+function withWorkers (sc, counts) {
+  if (!WORKER_BASES.includes(sc.id)) return []
+  return WAYS.flatMap((w) => counts.map((n) => ({
+    ...sc,
+    id: `${sc.id}-${w.letter}${n}`,
+    base: sc.id,
+    short: `${w.via} ×${n}`,
+    title: `${sc.title}; ${n} worker${n > 1 ? 's' : ''}: ${w.title}`,
+    workers: n,
+    via: w.via,
+    target: undefined
+  })))
+}
+
 /** Scenarios --quick runs unless --scenarios says otherwise. */
 const QUICK_IDS = ['S1', 'S3', 'F1', 'F2', 'C1', 'C2', 'C3']
 
@@ -145,4 +178,4 @@ function resolve (scenario, quick) {
   return quick && scenario.quick ? { ...scenario, ...scenario.quick } : scenario
 }
 
-module.exports = { SCENARIOS, QUICK_IDS, resolve }
+module.exports = { SCENARIOS, QUICK_IDS, WAYS, WORKER_BASES, withWorkers, resolve }

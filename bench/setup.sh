@@ -3,20 +3,24 @@
 # is safe to run before every benchmark (run.js calls it when a tool is absent).
 #   bench/setup.sh            wrk and taskset (the load runs)
 #   bench/setup.sh valgrind   also valgrind (npm run bench -- --instructions)
-# Debian package names: wrk, util-linux (taskset), valgrind (callgrind_control).
+#   bench/setup.sh nginx      also nginx (npm run bench -- --workers N)
+# Debian package names: wrk, util-linux (taskset), valgrind (callgrind_control),
+# nginx-light (what .ci/run installs for test/proxy/).
 set -euo pipefail
 
 want=(wrk:wrk taskset:util-linux)
 for extra in "$@"; do
   case "$extra" in
     valgrind) want+=(valgrind:valgrind callgrind_control:valgrind) ;;
-    *) echo "setup.sh: unknown tool '$extra' (known: valgrind)" >&2; exit 2 ;;
+    nginx) want+=(nginx:nginx-light) ;;
+    *) echo "setup.sh: unknown tool '$extra' (known: valgrind, nginx)" >&2; exit 2 ;;
   esac
 done
 
+# Daemons such as nginx live in sbin, which a user's PATH may lack.
 missing=()
 for pair in "${want[@]}"; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  PATH="$PATH:/usr/sbin:/sbin" command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

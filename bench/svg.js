@@ -143,12 +143,18 @@ function ratiosSvg (rows, { title, subtitle = '', scenarios = [] }) {
   return out.join('\n') + '\n'
 }
 
-/** The title and subtitle of a run's chart: { mode, rounds, date (YYYY-MM-DD) }. */
-function chartLabels ({ mode, rounds, date }) {
+/**
+ * The title and subtitle of a run's chart: { mode, rounds, date
+ * (YYYY-MM-DD), workers (the chart of the --workers variants) }.
+ */
+function chartLabels ({ mode, rounds, date, workers = false }) {
   const r = `${rounds} round${rounds > 1 ? 's' : ''}`
+  const what = workers
+    ? 'requests per CPU-second of all server processes (cluster primary included, nginx not)'
+    : 'requests (S5: MB) per CPU-second of the measured process'
   return {
-    title: `uvhttp bench: ratio to core http per CPU-second (${mode}, ${r}, ${date})`,
-    subtitle: `requests (S5: MB) per CPU-second of the measured process ÷ core http's in the same round; bar: median, whisker: min–max over ${r}`
+    title: `uvhttp bench${workers ? ', more processes' : ''}: ratio to core http per CPU-second (${mode}, ${r}, ${date})`,
+    subtitle: `${what} ÷ core http's in the same round; bar: median, whisker: min–max over ${r}`
   }
 }
 

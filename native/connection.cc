@@ -473,7 +473,7 @@ void Connection::SetParser(const Napi::CallbackInfo& info) {
 void Connection::ApplyConfig() {
   parser_.Init(mode_ == kParserRequest ? HTTP_REQUEST : HTTP_RESPONSE, this);
   parser_.SetLimits(config_->max_header_size, config_->lenient);
-  parser_.SetMaxHeaderEntries(mode_ == kParserRequest ? config_->max_header_entries : 0);
+  parser_.SetMaxHeaderEntries(config_->max_header_entries);
 }
 
 // setLimits(maxHeaderSize, maxHeaderEntries, lenient): this connection's own
@@ -481,9 +481,7 @@ void Connection::ApplyConfig() {
 void Connection::SetLimits(const Napi::CallbackInfo& info) {
   parser_.SetLimits(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()),
                     info[2].ToBoolean().Value());
-  if (mode_ == kParserRequest && info[1].IsNumber()) {
-    parser_.SetMaxHeaderEntries(static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()));
-  }
+  if (info[1].IsNumber()) parser_.SetMaxHeaderEntries(static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()));
 }
 
 void Connection::ExpectNoBody(const Napi::CallbackInfo&) { parser_.ExpectNoBody(); }

@@ -36,7 +36,7 @@ struct ConnectionConfig {
   Napi::AsyncContext async_context;
   bool want_upgrade = false;
   size_t max_header_size = kDefaultMaxHeaderSize;
-  size_t max_header_entries = 0;  // request heads only; 0: no limit
+  size_t max_header_entries = 0;  // Node's parser.maxHeaderPairs; 0: no limit
   bool lenient = false;
 };
 

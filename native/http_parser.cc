@@ -112,20 +112,56 @@ void HttpParser::AppendToken(const char* at, size_t len) {
   headers_.spans.back().second += static_cast<uint32_t>(len);
 }
 
-// Node refuses a request with more header fields than maxHeadersCount
-// allows, once the name of the first one too many is complete, rather than
-// hiding the extra fields from req.headers while still framing the message
-// by them (CVE-2026-58044; Node 22.23.2, 24.18.1, 26.5.1).
 int HttpParser::OnHeaderFieldComplete(llhttp_t* p) {
   HttpParser* self = Self(p);
   if (!self->token_open_) self->AppendToken("", 0);
   self->token_open_ = false;
-  // This field's name is in; its value will make the entries even.
-  size_t entries = self->headers_.Count() + 1;
-  if (self->max_header_entries_ != 0 && entries > self->max_header_entries_) {
-    return self->Fail("HPE_HEADER_OVERFLOW", "Header overflow");
+  return 0;
+}
+
+// Node refuses a request with more header fields than maxHeadersCount as
+// soon as the first one too many begins (its TrackHeaderPair; the fix of
+// CVE-2026-58044 in 22.23.2, 24.18.1 and 26.5.1), in the head or in the
+// trailers, rather than hiding the extra fields from req.headers while
+// still framing the message by them. Responses are checked when their head
+// is complete (FramingPastCount).
+int HttpParser::TrackHeaderField() {
+  // The entries with this field's name; its value will make them even.
+  size_t entries = headers_.Count() + 1;
+  if (max_header_entries_ != 0 && entries > max_header_entries_ && parser_.type == HTTP_REQUEST) {
+    return Fail("HPE_HEADER_OVERFLOW", "Header overflow");
   }
   return 0;
+}
+
+namespace {
+bool NameIs(const HeaderList& h, size_t i, const char* lower, size_t len) {
+  if (h.Length(i) != len) return false;
+  const char* name = h.Data(i);
+  for (size_t k = 0; k < len; k++) {
+    char c = name[k];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[k]) return false;
+  }
+  return true;
+}
+}  // namespace
+
+// A response field past the count is dropped by the client (as Node's
+// client drops it); if it is one llhttp frames the body by, the body's end,
+// and so where the next response begins, would follow a header the
+// application never sees.
+bool HttpParser::FramingPastCount() const {
+  static const char kContentLength[] = "content-length";
+  static const char kTransferEncoding[] = "transfer-encoding";
+  // The name of the first field past max_header_entries_ entries.
+  for (size_t i = (max_header_entries_ + 1) & ~static_cast<size_t>(1); i < headers_.Count(); i += 2) {
+    if (NameIs(headers_, i, kContentLength, sizeof kContentLength - 1) ||
+        NameIs(headers_, i, kTransferEncoding, sizeof kTransferEncoding - 1)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // Values lose trailing whitespace (RFC 9110 5.5: OWS is not part of the
@@ -175,6 +211,9 @@ int HttpParser::OnStatus(llhttp_t* p, const char* at, size_t len) {
 int HttpParser::OnHeaderField(llhttp_t* p, const char* at, size_t len) {
   HttpParser* self = Self(p);
   if (int rv = self->TrackHeaderBytes(len)) return rv;
+  if (!self->token_open_) {
+    if (int rv = self->TrackHeaderField()) return rv;
+  }
   self->AppendToken(at, len);
   return 0;
 }
@@ -188,6 +227,10 @@ int HttpParser::OnHeaderValue(llhttp_t* p, const char* at, size_t len) {
 
 int HttpParser::OnHeadersComplete(llhttp_t* p) {
   HttpParser* self = Self(p);
+  if (self->max_header_entries_ != 0 && p->type == HTTP_RESPONSE &&
+      self->headers_.Count() > self->max_header_entries_ && self->FramingPastCount()) {
+    return self->Fail("HPE_HEADER_OVERFLOW", "Header overflow");
+  }
   int flags = 0;
   if (llhttp_should_keep_alive(p)) flags |= kHeadKeepAlive;
   if (p->flags & F_CHUNKED) flags |= kHeadChunked;

@@ -62,8 +62,13 @@ class HttpParser {
   HttpParser();
   void Init(llhttp_type_t type, ParserSink* sink);
   void SetLimits(size_t max_header_size, bool lenient);
-  // Requests only (0: no limit): Node's parser.maxHeaderPairs, name and value
-  // slots of one header block (the head, or the trailers) counted apart.
+  // Node's parser.maxHeaderPairs (0: no limit): name and value slots of one
+  // header block (the head, or the trailers) counted apart. A request with
+  // more fails with HPE_HEADER_OVERFLOW, as on the Node lines that fixed
+  // CVE-2026-58044. A response keeps them (the client drops what is past the
+  // count, as Node's does) unless one of those is Content-Length or
+  // Transfer-Encoding: then its body would be framed by a header the
+  // application never sees, and it fails the same way.
   void SetMaxHeaderEntries(size_t max_entries) { max_header_entries_ = max_entries; }
 
   // Parses data. On kUpgrade, bytes from *consumed on belong to the new
@@ -99,6 +104,8 @@ class HttpParser {
   static int OnChunkHeader(llhttp_t* p);
 
   int TrackHeaderBytes(size_t len);
+  int TrackHeaderField();
+  bool FramingPastCount() const;
   int Fail(const char* code, const char* reason);
   void AppendToken(const char* at, size_t len);
   Result ErrorFrom(llhttp_errno_t err, const char* data, size_t len);

@@ -33,10 +33,15 @@ function loadHttp (modulePath) {
  * Listens on 127.0.0.1, port 0 (the kernel picks a free port, so rounds never
  * collide with TIME_WAIT sockets left by the previous process: S4 leaves
  * many), and reports it. For anything with Node's server.listen().
+ * With BENCH_REUSE_PORT=<port> in the environment it listens with
+ * { reusePort: true } on that port (0 for the first of a group, which then
+ * tells the harness the port the others join; workers.js).
  */
 function listen (server) {
   server.on('error', (err) => fail(`server error: ${err.message}`, 3))
-  server.listen(0, '127.0.0.1', () => ready(server.address().port))
+  const reuse = process.env.BENCH_REUSE_PORT
+  const options = reuse === undefined ? { port: 0 } : { port: Number(reuse), reusePort: true }
+  server.listen({ ...options, host: '127.0.0.1' }, () => ready(server.address().port))
 }
 
 module.exports = { ready, fail, loadHttp, listen }

@@ -36,6 +36,8 @@ export interface ResponseSink {
 /** Parser settings of the next response, kept until a native connection exists. */
 interface ParserSetup {
   maxHeaderSize: number
+  /** Header entries (parser.maxHeaderPairs) past which a framing header fails the response (HttpParser::FramingPastCount). */
+  maxHeaderEntries: number
   lenient: boolean
   noBody: boolean
   upgrade: boolean
@@ -65,13 +67,13 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
   /** The response whose head took the connection out of HTTP, until onUpgrade hands it the head bytes. */
   private upgrading: ResponseSink | null = null
   private readonly pending: PendingNative
-  private readonly setup: ParserSetup = { maxHeaderSize: 0, lenient: false, noBody: false, upgrade: false }
+  private readonly setup: ParserSetup = { maxHeaderSize: 0, maxHeaderEntries: 0, lenient: false, noBody: false, upgrade: false }
   /**
    * The limits last given to limitsHolder. Every request sets its limits, and
    * on a keep-alive connection they are nearly always the last request's:
    * those need no native call.
    */
-  private readonly limits = { maxHeaderSize: 0, lenient: false }
+  private readonly limits = { maxHeaderSize: 0, maxHeaderEntries: 0, lenient: false }
   private limitsHolder: NativeConnection | null = null
   /** pauseReading was called and resumeReading not since (the socket may have resumed it meanwhile). */
   private mayBePaused = false
@@ -111,9 +113,10 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
    * socket. A connection still connecting gets its context when it
    * connects, in the request's context too.
    */
-  prepareResponse (maxHeaderSize: number, lenient: boolean, noBody: boolean, upgrade: boolean): void {
+  prepareResponse (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean, noBody: boolean, upgrade: boolean): void {
     const s = this.setup
     s.maxHeaderSize = maxHeaderSize
+    s.maxHeaderEntries = maxHeaderEntries
     s.lenient = lenient
     s.noBody = noBody
     s.upgrade = upgrade
@@ -157,7 +160,8 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
   }
 
   private hasLimits (native: NativeConnection, s: ParserSetup): boolean {
-    return this.limitsHolder === native && this.limits.maxHeaderSize === s.maxHeaderSize && this.limits.lenient === s.lenient
+    const l = this.limits
+    return this.limitsHolder === native && l.maxHeaderSize === s.maxHeaderSize && l.maxHeaderEntries === s.maxHeaderEntries && l.lenient === s.lenient
   }
 
   private applySetup (native: NativeConnection): void {
@@ -167,9 +171,10 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
     }
     const s = this.setup
     if (s.maxHeaderSize > 0 && !this.hasLimits(native, s)) {
-      native.setLimits(s.maxHeaderSize, 0, s.lenient)
+      native.setLimits(s.maxHeaderSize, s.maxHeaderEntries, s.lenient)
       this.limitsHolder = native
       this.limits.maxHeaderSize = s.maxHeaderSize
+      this.limits.maxHeaderEntries = s.maxHeaderEntries
       this.limits.lenient = s.lenient
     }
     if (s.noBody) native.expectNoBody()

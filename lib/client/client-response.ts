@@ -14,7 +14,7 @@ import { BatchReader, readBatch } from '../engine/batch-reader'
 import { DEFAULT_MAX_HEADER_SIZE, HeadFlag, ParserMode } from '../engine/constants'
 import { clientRequestError, clientResponseFinish } from '../common/channels'
 import { connResetException, parseError, ParseError } from '../common/errors'
-import { keptHeaderCount, keptHeaderLines, maxHeaderEntries } from '../common/headers'
+import { keptHeaderCount, keptHeaderLines, maxHeaderEntries, parserHeaderEntries } from '../common/headers'
 import { IncomingMessage } from '../common/incoming-message'
 import { kNeedDrain } from '../common/node-internals'
 import { answerLateConnectListeners, kOwner } from '../engine/socket'
@@ -238,7 +238,8 @@ class ForeignResponseParser extends ResponseParser {
   constructor (req: any, socket: any, lenient: boolean) {
     super(req, socket, null)
     const parser = this.parser = new binding.Parser(ParserMode.RESPONSE)
-    parser.setLimits(req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, 0, lenient)
+    // Refuses a response framed by a header past maxHeadersCount, as the engine's connections do.
+    parser.setLimits(req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, parserHeaderEntries(req.maxHeadersCount), lenient)
     if (req.method === 'HEAD') parser.expectNoBody()
     if (req.method === 'CONNECT') parser.expectUpgrade()
     this.records = new SocketRecords(this)
@@ -333,7 +334,8 @@ export function attachResponseParser (req: any, socket: any): void {
   socket.parser = parser
   if (conn !== null) {
     conn.parser = parser
-    conn.prepareResponse(req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, lenient, req.method === 'HEAD', req.method === 'CONNECT')
+    conn.prepareResponse(req.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, parserHeaderEntries(req.maxHeadersCount), lenient,
+      req.method === 'HEAD', req.method === 'CONNECT')
   }
   parser.start()
 }

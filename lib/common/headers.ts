@@ -146,3 +146,8 @@ export function isFieldName (name: string, lower: string): boolean {
   }
   return true
 }
+
+/** maxHeaderEntries as the engine's parser takes it (0: no limit, as Node's 0 or less). */
+export function parserHeaderEntries (maxHeadersCount: unknown): number {
+  return Math.max(maxHeaderEntries(maxHeadersCount), 0)
+}

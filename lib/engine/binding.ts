@@ -41,8 +41,10 @@ export interface NativeConnection {
   setParser (mode: number): void
   /**
    * Parser limits for this connection (client options maxHeaderSize,
-   * insecureHTTPParser). maxHeaderEntries (Node's parser.maxHeaderPairs:
-   * name and value slots, 0 for no limit) applies to requests only.
+   * insecureHTTPParser, maxHeadersCount). maxHeaderEntries (Node's
+   * parser.maxHeaderPairs: name and value slots, 0 for no limit) refuses a
+   * request past it, and a response whose Content-Length or
+   * Transfer-Encoding lies past it (HttpParser::SetMaxHeaderEntries).
    */
   setLimits (maxHeaderSize: number, maxHeaderEntries: number, lenient: boolean): void
   setNoDelay (on: boolean): number

@@ -10,7 +10,8 @@ import { AsyncResource } from 'async_hooks'
 import type { Duplex } from 'stream'
 import { binding, NativeParser } from '../engine/binding'
 import { DEFAULT_MAX_HEADER_SIZE } from '../engine/constants'
-import { parserHeaderEntries, ServerConnection, ServerLike as Server, ServerTransport } from './server-connection'
+import { parserHeaderEntries } from '../common/headers'
+import { ServerConnection, ServerLike as Server, ServerTransport } from './server-connection'
 import { kForeignConnections, kServerConnection } from './symbols'
 
 /** Backpressure and parser clocks for a socket JS owns (ServerConnection's view). */
@@ -40,8 +41,8 @@ export class JsConnection extends ServerConnection {
     const parser = new binding.Parser()
     super(server, new SocketTransport(socket, parser), socket)
     this.parser = parser
-    // As the engine's listener (server.ts refreshLimits); 0 means the default, as in Node.
-    parser.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, parserHeaderEntries(server), !!server.insecureHTTPParser)
+    // As the engine's listener (listen.ts refreshLimits); 0 means the default, as in Node.
+    parser.setLimits(server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE, parserHeaderEntries(server.maxHeadersCount), !!server.insecureHTTPParser)
     this.resource = new AsyncResource('HTTPINCOMINGMESSAGE')
     // Tracked once the server has listened, as Node's ConnectionsList.
     server[kForeignConnections]?.add(this)

@@ -10,8 +10,8 @@ import * as net from 'net'
 import { binding, NativeListener, PeerInfo } from '../engine/binding'
 import { DEFAULT_MAX_HEADER_SIZE } from '../engine/constants'
 import * as errors from '../common/errors'
+import { parserHeaderEntries } from '../common/headers'
 import { GivenHandle, ListenHandle } from './listen-handle'
-import { parserHeaderEntries } from './server-connection'
 import type { ServerLike as Server } from './server-connection'
 import { kParserLimits } from './symbols'
 
@@ -129,7 +129,7 @@ function takeOver (server: Server, listener: NativeListener, given: any): GivenH
 export function refreshLimits (server: Server, listener: NativeListener | null): void {
   if (listener === null) return
   const size = server.maxHeaderSize || DEFAULT_MAX_HEADER_SIZE
-  const entries = parserHeaderEntries(server)
+  const entries = parserHeaderEntries(server.maxHeadersCount)
   const lenient = !!server.insecureHTTPParser
   const last = server[kParserLimits]
   if (last !== null && last.size === size && last.entries === entries && last.lenient === lenient) return

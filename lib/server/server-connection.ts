@@ -22,7 +22,7 @@ import { BatchReader, readBatch } from '../engine/batch-reader'
 import { HeadFlag, WriteFlag } from '../engine/constants'
 import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
-import { isFieldName, maxHeaderEntries } from '../common/headers'
+import { isFieldName } from '../common/headers'
 import { kNeedDrain, kUniqueHeaders, runTicks } from '../common/node-internals'
 import { answerLateConnectListeners, Socket } from '../engine/socket'
 import { abortRequest, detachAbortSignal, dumpRequest, IncomingMessage, kLean, kMessageSource, kSource, MessageSource, pushBody, pushEnd } from '../common/incoming-message'
@@ -34,15 +34,6 @@ import { kConnection, kIncomingMessage, kKeepAliveSweep, kLeanRequests, kLeanRes
 
 const METHODS = binding.METHODS
 const CONTINUE = /(?:^|\W)100-continue(?:$|\W)/i
-
-/**
- * Node's parser.maxHeaderPairs for a server's next connection, as the
- * engine's parser takes it (0: no limit). The parser refuses a request past
- * it with HPE_HEADER_OVERFLOW (431).
- */
-export function parserHeaderEntries (server: ServerLike): number {
-  return Math.max(maxHeaderEntries(server.maxHeadersCount), 0)
-}
 
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'
 const CANNED: Record<string, string> = {
@@ -444,24 +435,17 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   /**
    * Node's socketOnError: 'clientError' listeners get the error and the
    * socket; without any, Node answers with a canned response (if no byte of
-   * a response has left yet) and destroys the socket.
+   * a response has left yet) and destroys the socket. Node emits it even
+   * without a listener (code that wraps server.emit sees it), so the socket
+   * facade is made for it.
    */
   clientError (err: any): void {
-    const socket = this.facade
-    if (socket !== null || this.server.listenerCount('clientError') > 0) {
-      socketOnError.call(socket ?? this.getSocket(), err)
-      return
-    }
-    if (this.closed || this.destroying) return
-    const msg = this.currentResponse()
-    if (!this.halfClosed && (!msg || !msg._headerSent)) (this.native as NativeConnection).write(CANNED[err.code] ?? BAD_REQUEST, null, null, 0)
-    this.destroy(err)
+    socketOnError.call(this.getSocket(), err)
   }
 
   onIoError (errno: number, syscall: string): void {
     // A socket's 'error' reaches socketOnError and so 'clientError'.
-    if (this.facade === null && this.server.listenerCount('clientError') === 0) this.destroy()
-    else this.getSocket().destroy(errnoException(errno, syscall))
+    this.getSocket().destroy(errnoException(errno, syscall))
   }
 
   /** Client connections only. */
@@ -500,12 +484,15 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   }
 
   onDrain (): void {
+    // The queue is empty now, before the callbacks: a write callback's
+    // 'drain' may make the application write, or end (ServerResponse's
+    // writableLength and end() read lastQueued), at once.
+    this.lastQueued = 0
     const cbs = this.drainCallbacks
     if (cbs.length !== 0) {
       this.drainCallbacks = []
       for (let i = 0; i < cbs.length; i++) cbs[i]()
     }
-    this.lastQueued = 0
     this.resumeIfDrained()
     // Writes that bypassed the socket's Writable still owe it a 'drain'.
     if (this.needDrain) {

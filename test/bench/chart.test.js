@@ -5,20 +5,25 @@
 // edge). The charts are made from summaries of plausible runs through the
 // harness's own code (report.js, contenders.js, scenarios.js).
 const assert = require('assert')
-const { SCENARIOS, QUICK_IDS, resolve } = require('../../bench/scenarios')
+const { SCENARIOS, QUICK_IDS, WORKER_BASES, withWorkers, resolve } = require('../../bench/scenarios')
 const { allContenders, takesPart } = require('../../bench/contenders')
 const { summarizeAll } = require('../../bench/report')
 const { ratiosSvg, chartLabels } = require('../../bench/svg')
 const { overflow } = require('../helpers/svg-render')
 
 /**
- * Summary rows of a run: every contender in every scenario it takes part in,
- * each round's requests per CPU-second being core's times ratio(name, id)
- * give or take 10 %.
+ * Summary rows of a run: every contender in every scenario it takes part in
+ * (the scenarios of ids, or the --workers variants of S1 and S2 with
+ * workers: [counts]), each round's requests per CPU-second being core's
+ * times ratio(name, id) give or take 10 %. noReusePort: contenders without
+ * listen({ reusePort }) (core on Node 20).
  */
-function summary ({ ids, names, rounds, ratio }) {
-  const scenarios = ids.map((id) => resolve(SCENARIOS.find((s) => s.id === id), false))
+function summary ({ ids, workers, names, rounds, ratio, noReusePort = [] }) {
+  const scenarios = workers
+    ? WORKER_BASES.flatMap((id) => withWorkers(SCENARIOS.find((s) => s.id === id), workers))
+    : ids.map((id) => resolve(SCENARIOS.find((s) => s.id === id), false))
   const list = allContenders({ impls: new Map(names.filter((n) => n !== 'floor' && !n.startsWith('undici')).map((n) => [n, 'http'])), only: names, repoRoot: '/nowhere' })
+    .map((c) => (noReusePort.includes(c.name) ? { ...c, noReusePort: 'none' } : c))
   const records = []
   for (let round = 1; round <= rounds; round++) {
     for (const sc of scenarios) {
@@ -33,9 +38,9 @@ function summary ({ ids, names, rounds, ratio }) {
   return { rows: summarizeAll(records, scenarios, list.map((c) => c.name)), scenarios }
 }
 
-function chart ({ ids, names, rounds = 3, mode = 'full', ratio }) {
-  const { rows, scenarios } = summary({ ids, names, rounds, ratio })
-  return ratiosSvg(rows, { ...chartLabels({ mode, rounds, date: '2026-11-26' }), scenarios })
+function chart ({ ids, workers, names, rounds = 3, mode = 'full', ratio, noReusePort }) {
+  const { rows, scenarios } = summary({ ids, workers, names, rounds, ratio, noReusePort })
+  return ratiosSvg(rows, { ...chartLabels({ mode, rounds, date: '2026-11-26', workers: Boolean(workers) }), scenarios })
 }
 
 function assertUncut (svg) {
@@ -79,6 +84,14 @@ describe('bench chart (bench/svg.js) rendered with rsvg-convert', function () {
 
   it('a contender far below core, another far above', function () {
     assertUncut(chart({ ids: ['S1', 'S2'], names: ['core', 'uvhttp', 'floor'], ratio: (name) => (name === 'floor' ? 80 : 0.05) }))
+  })
+
+  it('a --workers run: the variants of S1 and S2 with 1, 2 and 4 processes, core without reusePort', function () {
+    const svg = chart({ workers: [1, 2, 4], names: DEFAULT_NAMES, ratio: (name, id) => (id.includes('-n') ? 0.9 : 1.6), noReusePort: ['core'] })
+    assertUncut(svg)
+    // Every variant is labelled, the reusePort ones too (no core to divide by: no bar).
+    for (const id of ['S1-c4', 'S1-r2', 'S2-n1']) assert(svg.includes(`>${id}</text>`), `${id} is labelled`)
+    assert(svg.includes('>reusePort ×4</text>'))
   })
 
   it('core alone', function () {

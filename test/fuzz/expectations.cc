@@ -128,6 +128,31 @@ std::vector<Case> Build() {
     bad("maxHeaderSize 64", small, "GET / HTTP/1.1\r\nX-Long: " + std::string(60, 'v') + "\r\n\r\n",
         "HPE_HEADER_OVERFLOW");
   }
+  {
+    // maxHeadersCount 2 (CVE-2026-58044): the third field of a request, or
+    // of its trailers (counted apart), is refused as soon as it begins.
+    Options two = req;
+    two.max_header_entries = 4;
+    ok("as many header fields as maxHeadersCount", two, "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n\r\n",
+       {Msg(HTTP_GET, "/", {"Host", "a", "X", "1"}, "", KA)});
+    bad("one header field more than maxHeadersCount", two,
+        "POST / HTTP/1.1\r\nHost: a\r\nX: 1\r\nContent-Length: 2\r\n\r\nhi", "HPE_HEADER_OVERFLOW");
+    bad("one trailer field more than maxHeadersCount", two,
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
+        "HPE_HEADER_OVERFLOW", {Unended(Msg(HTTP_POST, "/", {"Transfer-Encoding", "chunked"}, "a"))});
+    // A response keeps every field (the client drops those past the count)
+    // unless one past it frames the body.
+    Options one = res;
+    one.max_header_entries = 2;
+    ok("response fields past maxHeadersCount, none framing", one,
+       "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nA: 1\r\nB: 2\r\n\r\nok",
+       {Msg(200, "OK", {"Content-Length", "2", "A", "1", "B", "2"}, "ok", KA | LEN)});
+    bad("response Content-Length past maxHeadersCount", one,
+        "HTTP/1.1 200 OK\r\nA: 1\r\nContent-Length: 2\r\n\r\nok", "HPE_HEADER_OVERFLOW");
+    bad("response Transfer-Encoding past maxHeadersCount", one,
+        "HTTP/1.1 200 OK\r\nA: 1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        "HPE_HEADER_OVERFLOW");
+  }
   bad("header overflow at 16 KiB", req, "GET / HTTP/1.1\r\nX-Big: " + std::string(17000, 'b') + "\r\n\r\n",
       "HPE_HEADER_OVERFLOW");
   bad("chunk extensions overflow", req,

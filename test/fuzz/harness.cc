@@ -19,6 +19,9 @@ Options OptionsFromByte(uint8_t b, llhttp_type_t type) {
   o.expect_no_body = type == HTTP_RESPONSE && (b & 4);
   o.finish = !(b & 8);
   o.max_header_size = kLimits[(b >> 4) & 3];
+  // No limit, Node's default (1000 fields), one field, three fields.
+  static const size_t kEntries[] = {0, 2000, 2, 6};
+  o.max_header_entries = kEntries[(b >> 6) & 3];
   return o;
 }
 
@@ -58,9 +61,10 @@ std::string Describe(const Outcome& o) {
 void Fail(const std::string& why) {
   std::fprintf(stderr, "fuzz: FAILED: %s\n  case: %s\n", why.c_str(), g_ctx.what.c_str());
   const Options& o = g_ctx.opt;
-  std::fprintf(stderr, "  options: %s lenient=%d want_upgrade=%d expect_no_body=%d finish=%d max_header_size=%zu\n",
+  std::fprintf(stderr, "  options: %s lenient=%d want_upgrade=%d expect_no_body=%d finish=%d max_header_size=%zu"
+               " max_header_entries=%zu\n",
                o.type == HTTP_REQUEST ? "request" : "response", o.lenient, o.want_upgrade,
-               o.expect_no_body, o.finish, o.max_header_size);
+               o.expect_no_body, o.finish, o.max_header_size, o.max_header_entries);
   if (g_ctx.input) std::fprintf(stderr, "  input: \"%s\"\n", Escape(*g_ctx.input, 4000).c_str());
   if (g_ctx.cuts) {
     std::string c;
@@ -181,6 +185,7 @@ Outcome Parse(const std::string& input, const std::vector<size_t>& cuts, const O
   HookedRecorder sink(&out, opt, &parser, hooks);
   parser.Init(opt.type, &sink);
   parser.SetLimits(opt.max_header_size, opt.lenient);
+  parser.SetMaxHeaderEntries(opt.max_header_entries);
   if (opt.expect_no_body) parser.ExpectNoBody();
   if (hooks.before) hooks.before(parser);
   bool parsing = true;

@@ -60,10 +60,12 @@ struct Options {
   bool expect_no_body = false;  // the response answers a HEAD request
   bool finish = true;           // the peer closes after the input
   size_t max_header_size = uvhttp::kDefaultMaxHeaderSize;
+  size_t max_header_entries = 0;  // Node's parser.maxHeaderPairs (0: no limit)
 };
 
 // Options from one input byte: lenient, want_upgrade, expect_no_body
-// (responses), finish, and one of four header-size limits.
+// (responses), finish, one of four header-size limits and one of four
+// header-count limits.
 Options OptionsFromByte(uint8_t b, llhttp_type_t type);
 
 std::string Escape(const std::string& s, size_t max = 600);

@@ -211,6 +211,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uvhttp::HttpParser parser;
   parser.Init(HTTP_REQUEST, &sink);
   parser.SetLimits(opt.max_header_size, opt.lenient);
+  parser.SetMaxHeaderEntries(opt.max_header_entries);
   Decoder decoded;
   bool parsing = true;
   size_t end = 0;  // of the last read

@@ -3,7 +3,9 @@
 // HAProxy from Debian (.ci/run installs them), started by the test as the
 // current user on loopback, with a configuration, pid file, logs and
 // temporary files of their own in a fresh temporary folder, and stopped by
-// it. start(proxy, appPort) resolves { port, stop(), log() }.
+// it. start(proxy, appPorts) resolves { port, pid, proc, stop(), log() }.
+// The benchmark (bench/workers.js) starts nginx in front of its servers
+// with it too.
 const childProcess = require('child_process')
 const fs = require('fs')
 const net = require('net')
@@ -61,15 +63,16 @@ const { uid, username } = os.userInfo()
 
 /**
  * nginx (1.22 in Debian 12) as the usual reverse proxy for a Node app:
- * HTTP/1.1 to the upstream with a keep-alive pool, WebSocket upgrades passed
- * on, X-Forwarded-* added. The pool's idle connections close after
+ * HTTP/1.1 to the upstream (one server per app port, taken in turn) with a
+ * keep-alive pool of up to `keepalive` idle connections, WebSocket upgrades
+ * passed on, X-Forwarded-* added. The pool's idle connections close after
  * idleTimeout seconds and after keepaliveRequests requests.
  */
 const nginx = {
   name: 'nginx',
   bin: 'nginx',
   args: (dir) => ['-p', dir, '-c', path.join(dir, 'proxy.conf'), '-e', path.join(dir, 'error.log')],
-  config: ({ dir, port, appPort, idleTimeout, keepaliveRequests }) => `
+  config: ({ dir, port, appPorts, keepalive, idleTimeout, keepaliveRequests }) => `
 daemon off;
 worker_processes 1;
 pid ${dir}/nginx.pid;
@@ -86,8 +89,8 @@ http {
   client_max_body_size 64m;
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
   upstream app {
-    server 127.0.0.1:${appPort};
-    keepalive 8;
+${appPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
+    keepalive ${keepalive};
     keepalive_timeout ${idleTimeout}s;
     keepalive_requests ${keepaliveRequests};
   }
@@ -119,7 +122,7 @@ const haproxy = {
   name: 'HAProxy',
   bin: 'haproxy',
   args: (dir) => ['-db', '-f', path.join(dir, 'proxy.conf')],
-  config: ({ port, appPort, idleTimeout }) => `
+  config: ({ port, appPorts, idleTimeout }) => `
 global
   maxconn 256
 defaults
@@ -136,7 +139,7 @@ frontend front
   default_backend app
 backend app
   http-reuse always
-  server app 127.0.0.1:${appPort} pool-purge-delay ${idleTimeout}s
+${appPorts.map((p, i) => `  server app${i} 127.0.0.1:${p} pool-purge-delay ${idleTimeout}s`).join('\n')}
 `
 }
 
@@ -146,18 +149,21 @@ const env = { ...process.env }
 delete env.LD_PRELOAD
 
 /**
- * Starts `proxy` in front of 127.0.0.1:appPort; resolves { port, stop(),
- * log() }. A port taken between choosing and binding it: tries again.
+ * Starts `proxy` in front of 127.0.0.1 on each of appPorts; resolves { port,
+ * pid, proc (its ChildProcess), stop(), log() }. A port taken between
+ * choosing and binding it: tries again. wrap: words run before the proxy's
+ * command (the benchmark's taskset), which must exec it so pid is the proxy's.
  */
-async function start (proxy, appPort, { idleTimeout = 30, keepaliveRequests = 1000 } = {}) {
+async function start (proxy, appPorts, { idleTimeout = 30, keepaliveRequests = 1000, keepalive = 8, wrap = [] } = {}) {
   const bin = which(proxy.bin)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `uvhttp-${proxy.bin}-`))
   let lastError
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort()
-    fs.writeFileSync(path.join(dir, 'proxy.conf'), proxy.config({ dir, port, appPort, idleTimeout, keepaliveRequests }))
+    fs.writeFileSync(path.join(dir, 'proxy.conf'), proxy.config({ dir, port, appPorts, keepalive, idleTimeout, keepaliveRequests }))
     let output = ''
-    const proc = childProcess.spawn(bin, proxy.args(dir), { stdio: ['ignore', 'pipe', 'pipe'], env })
+    const command = [...wrap, bin, ...proxy.args(dir)]
+    const proc = childProcess.spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env })
     proc.stdout.on('data', (c) => { output += c })
     proc.stderr.on('data', (c) => { output += c })
     const log = () => {
@@ -181,7 +187,7 @@ async function start (proxy, appPort, { idleTimeout = 30, keepaliveRequests = 10
       }
       fs.rmSync(dir, { recursive: true, force: true })
     }
-    return { port, stop, log }
+    return { port, pid: proc.pid, proc, stop, log }
   }
   fs.rmSync(dir, { recursive: true, force: true })
   throw lastError

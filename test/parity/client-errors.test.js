@@ -233,10 +233,11 @@ eachImpl('client errors', (http, name) => {
 
   // Node 22.23.2, 24.18.1 and 26.5.1 (CVE-2026-58044) refuse a request with
   // more header fields than maxHeadersCount (431, clientError
-  // HPE_HEADER_OVERFLOW once the name of the first field too many is read)
+  // HPE_HEADER_OVERFLOW as soon as the first field too many begins)
   // rather than hiding the extra fields from req.headers while still framing
   // the message by them. uvhttp does so on every line; Node 20, out of
-  // support before the fix, still truncates.
+  // support before the fix, still truncates. More in
+  // test/security/cve-2026-58044.test.js.
   const refusesExtraFields = name === 'uvhttp' || byLine({ 20: false, 22: true })
 
   describe('maxHeadersCount', () => {

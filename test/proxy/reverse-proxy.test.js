@@ -76,7 +76,7 @@ for (const proxy of [nginx, haproxy]) {
       const wss = new WebSocketServer({ server })
       wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `echo: ${data}`)))
       const appPort = await listen(server)
-      front = await start(proxy, appPort, options)
+      front = await start(proxy, [appPort], options)
     }
 
     afterEach(async () => {
