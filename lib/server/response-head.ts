@@ -13,6 +13,9 @@ import { kConnection } from './symbols'
 const RE_CONN_CLOSE = /(?:^|\W)close(?:$|\W)/i
 export const RE_TE_CHUNKED = /(?:^|\W)chunked(?:$|\W)/i
 
+/** Called as hasOwnProperty.call(o, key) in a for-in over o, V8's optimizing compiler checks the map instead (Object.hasOwn is a call). */
+const hasOwnProperty = Object.prototype.hasOwnProperty
+
 // --- The Date header ---------------------------------------------------------
 
 let dateCache: string | undefined
@@ -94,7 +97,7 @@ export function storeHead (res: any, statusCode: number, statusMessage: string, 
       }
     } else {
       for (const key in headers) {
-        if (Object.hasOwn(headers, key)) processHeader(res, key, headers[key], true)
+        if (hasOwnProperty.call(headers, key)) processHeader(res, key, headers[key], true)
       }
     }
   }
@@ -174,22 +177,12 @@ class LastHead {
   statusCode = 0
   statusMessage = ''
   date: string | undefined = undefined
-  // What _storeHeader reads of the response.
-  sendDate = false
-  chunkedEncoding = false
-  removedConnection = false
-  shouldKeepAlive = false
-  useChunkedEncodingByDefault = false
-  agent: unknown = undefined
-  maxRequestsOnConnectionReached = false
+  // What _storeHeader reads of the response: its boolean fields as bits
+  // (responseBits), the rest as they were.
+  bits = 0
   keepAliveTimeout = 0
-  defaultKeepAlive = false
   maxRequestsPerSocket = 0
-  hasBody = false
-  removedContLen = false
-  removedTE = false
-  contentLength: unknown = null
-  last = false
+  contentLength = 0
   uniqueHeaders: unknown = null
   /** The server (its header validation may be relaxed: Node 24's httpValidation). */
   connection: unknown = null
@@ -208,16 +201,13 @@ class LastHead {
   matches (res: any, statusCode: number, statusMessage: string, headers: any, fromStore: boolean): boolean {
     // Strings compared here are the same objects when nothing changed
     // (STATUS_CODES' texts, the cached Date line, the application's literals).
+    // Every comparison sees one type only (the booleans packed in one
+    // number, the values split by type): one of mixed types is a call into
+    // V8's generic StrictEqual.
     if (!this.valid || statusCode !== this.statusCode || statusMessage !== this.statusMessage || fromStore !== this.fromStore ||
-        res.sendDate !== this.sendDate || (this.sendDate && dateLine() !== this.date) ||
-        res.chunkedEncoding !== this.chunkedEncoding ||
-        res._removedConnection !== this.removedConnection || res.shouldKeepAlive !== this.shouldKeepAlive ||
-        res.useChunkedEncodingByDefault !== this.useChunkedEncodingByDefault || res.agent !== this.agent ||
-        res.maxRequestsOnConnectionReached !== this.maxRequestsOnConnectionReached ||
-        res._keepAliveTimeout !== this.keepAliveTimeout || res._defaultKeepAlive !== this.defaultKeepAlive ||
-        res._maxRequestsPerSocket !== this.maxRequestsPerSocket || res._hasBody !== this.hasBody ||
-        res._removedContLen !== this.removedContLen || res._removedTE !== this.removedTE ||
-        res._contentLength !== this.contentLength || res._last !== this.last || res[kUniqueHeaders] !== this.uniqueHeaders ||
+        responseBits(res) !== this.bits || (this.date !== undefined && dateLine() !== this.date) ||
+        res._keepAliveTimeout !== this.keepAliveTimeout || res._maxRequestsPerSocket !== this.maxRequestsPerSocket ||
+        contentLengthOf(res) !== this.contentLength || res[kUniqueHeaders] !== this.uniqueHeaders ||
         serverOf(res) !== this.connection) return false
     const names = this.names
     const values = this.values
@@ -225,13 +215,13 @@ class LastHead {
     if (fromStore) {
       for (const key in headers) {
         const entry = headers[key]
-        if (i === names.length || entry[0] !== names[i] || entry[1] !== values[i]) return false
+        if (i === names.length || entry[0] !== names[i] || !sameValue(entry[1], values[i])) return false
         i++
       }
     } else {
       for (const key in headers) {
-        if (!Object.hasOwn(headers, key)) continue
-        if (i === names.length || key !== names[i] || headers[key] !== values[i]) return false
+        if (!hasOwnProperty.call(headers, key)) continue
+        if (i === names.length || key !== names[i] || !sameValue(headers[key], values[i])) return false
         i++
       }
     }
@@ -260,22 +250,11 @@ class LastHead {
     this.fromStore = fromStore
     this.statusCode = statusCode
     this.statusMessage = statusMessage
-    this.sendDate = res.sendDate
+    this.bits = responseBits(res)
     this.date = res.sendDate ? dateLine() : undefined
-    this.chunkedEncoding = res.chunkedEncoding
-    this.removedConnection = res._removedConnection
-    this.shouldKeepAlive = res.shouldKeepAlive
-    this.useChunkedEncodingByDefault = res.useChunkedEncodingByDefault
-    this.agent = res.agent
-    this.maxRequestsOnConnectionReached = res.maxRequestsOnConnectionReached
     this.keepAliveTimeout = res._keepAliveTimeout
-    this.defaultKeepAlive = res._defaultKeepAlive
     this.maxRequestsPerSocket = res._maxRequestsPerSocket
-    this.hasBody = res._hasBody
-    this.removedContLen = res._removedContLen
-    this.removedTE = res._removedTE
-    this.contentLength = res._contentLength
-    this.last = res._last
+    this.contentLength = contentLengthOf(res)
     this.uniqueHeaders = res[kUniqueHeaders]
     this.connection = serverOf(res)
   }
@@ -301,11 +280,46 @@ class LastHead {
     this.outRemovedTE = res._removedTE
     this.outDefaultKeepAlive = res._defaultKeepAlive
     this.expect = expect
-    this.valid = true
+    // A response field that was not a boolean, or a Content-Length that is
+    // not a number, keeps the head from being kept.
+    this.valid = this.bits < NOT_BOOLEAN && this.contentLength === this.contentLength
   }
 }
 
 const lastHead = new LastHead()
+
+/** A field that is not a boolean (an application set it so): the head is not kept. */
+const NOT_BOOLEAN = 1 << 30
+
+function bit (value: unknown, b: number): number {
+  return value === true ? b : value === false ? 0 : NOT_BOOLEAN
+}
+
+/**
+ * The boolean fields _storeHeader reads, one bit each, and whether the
+ * response has an agent (only a client's does); NOT_BOOLEAN is set when one
+ * is not a boolean, and such a response never matches (begin() keeps the
+ * bits, matches() compares them, and the recorded head is not valid).
+ */
+function responseBits (res: any): number {
+  return bit(res.sendDate, 1) | bit(res.chunkedEncoding, 2) | bit(res._removedConnection, 4) |
+    bit(res.shouldKeepAlive, 8) | bit(res.useChunkedEncodingByDefault, 16) |
+    bit(res.maxRequestsOnConnectionReached, 32) | bit(res._defaultKeepAlive, 64) | bit(res._hasBody, 128) |
+    bit(res._removedContLen, 256) | bit(res._removedTE, 512) | bit(res._last, 1024) |
+    (res.agent === undefined ? 0 : NOT_BOOLEAN)
+}
+
+/** res._contentLength as a number: -1 for null, NaN (never equal) for anything else but a number. */
+function contentLengthOf (res: any): number {
+  const length = res._contentLength
+  return length === null ? -1 : typeof length === 'number' ? length : NaN
+}
+
+/** A header value equal to a recorded one (a string or a number), each type compared on its own. */
+function sameValue (value: unknown, recorded: string | number): boolean {
+  if (typeof value === 'string') return typeof recorded === 'string' && value === recorded
+  return typeof value === 'number' && typeof recorded === 'number' && value === recorded
+}
 
 function serverOf (res: any): unknown {
   return res[kConnection]?.server
