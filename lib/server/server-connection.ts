@@ -313,7 +313,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
 
     if (major === 1 && minor === 1) {
       // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.
-      if (server.requireHostHeader && !hasHost(raw)) {
+      if (server.requireHostHeader && (flags & HeadFlag.HAS_HOST) === 0) {
         res.writeHead(400, ['Connection', 'close'])
         res.end()
         return
@@ -330,8 +330,8 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
         res.end()
         return
       }
-      const expect = expectHeader(raw)
-      if (expect !== undefined) {
+      if ((flags & HeadFlag.HAS_EXPECT) !== 0) {
+        const expect = expectHeader(raw)
         if (CONTINUE.test(expect)) {
           res._expect_continue = true
           if (server.listenerCount('checkContinue') > 0) {
@@ -1016,27 +1016,20 @@ function serverParseError (code: string, reason: string, bytesParsed: number, ra
   return err
 }
 
-function hasHost (raw: string[]): boolean {
-  for (let i = 0; i < raw.length; i += 2) {
-    if (isFieldName(raw[i], 'host')) return true
-  }
-  return false
-}
-
 /**
  * The Expect field as Node's parserOnIncoming reads it (req.headers.expect,
  * without building req.headers): the values of every Expect line, joined
  * with ', ' as Node joins duplicates of most fields. (The parser refused a
  * head with more fields than maxHeadersCount, so every line counts.)
  */
-function expectHeader (raw: string[]): string | undefined {
+function expectHeader (raw: string[]): string {
   let value: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
     if (isFieldName(raw[i], 'expect')) {
       value = value === undefined ? raw[i + 1] : value + ', ' + raw[i + 1]
     }
   }
-  return value
+  return value ?? ''
 }
 
 function abortIncoming (incoming: any[]): void {
