@@ -24,7 +24,7 @@ import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
 import { isFieldName } from '../common/headers'
 import { kNeedDrain, kUniqueHeaders, runTicks } from '../common/node-internals'
-import { answerLateConnectListeners, Socket } from '../engine/socket'
+import { answerLateConnectListeners, bodyOf, flagsFor, Socket } from '../engine/socket'
 import { abortRequest, detachAbortSignal, dumpRequest, IncomingMessage, kLean, kMessageSource, kSource, MessageSource, pushBody, pushEnd } from '../common/incoming-message'
 import {
   DESTROY_WITHOUT_SOCKET_CLOSES, DRAIN_WAITS_FOR_EMPTY, END_CALLBACKS_FLUSHED, endCallbackError, flushEndCallbacks, flushPending,
@@ -640,10 +640,8 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
       // count the engine's queue too, held bytes of our own among them.
       if (this.foreign || socket.streamWritableLength !== 0) return this.writeThroughSocket(socket, prefix, data, suffix, encoding, callback)
     }
-    const flags = encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
-    const body = typeof data === 'string' && encoding && flags !== 0 && encoding !== 'utf8' && encoding !== 'utf-8'
-      ? Buffer.from(data, encoding)
-      : data
+    const flags = flagsFor(encoding)
+    const body = bodyOf(data, encoding)
     // Node's write() corks the socket for the rest of the tick: what a
     // handler writes in one tick leaves together at its end, and a destroy
     // before then sends nothing (COMPAT.md #24). The engine holds those bytes
@@ -964,21 +962,26 @@ function endOfTick (conn: ServerConnection): void {
   conn.afterBatch()
 }
 
-let closingQuietly: ServerResponse[] = []
+// One list for the life of the process, its slots reused (a new array each
+// time would grow a new backing store for every response).
+const closingQuietly: Array<ServerResponse | undefined> = []
+let closingCount = 0
 const resolved = Promise.resolve()
 
 function closeQuietly (res: ServerResponse): void {
-  if (closingQuietly.push(res) === 1) void resolved.then(closeAllQuietly)
+  closingQuietly[closingCount++] = res
+  if (closingCount === 1) void resolved.then(closeAllQuietly)
 }
 
 function closeAllQuietly (): void {
-  const closing = closingQuietly
-  closingQuietly = []
-  for (let i = 0; i < closing.length; i++) {
-    const res = closing[i]
+  // Setting two fields runs no code of anyone's: nothing is added meanwhile.
+  for (let i = 0; i < closingCount; i++) {
+    const res = closingQuietly[i]!
+    closingQuietly[i] = undefined
     res.destroyed = true
     res._closed = true
   }
+  closingCount = 0
 }
 
 function finishNT (conn: ServerConnection, res: ServerResponse): void {
