@@ -21,7 +21,7 @@ import { AsyncResource } from 'async_hooks'
 import * as http from 'http'
 import * as net from 'net'
 import { connect, connectionOf } from './client-connection'
-import { connectToProxy, kProxy, nodeProxyConfigOf, usesProxy } from './proxy'
+import { connectToProxy, kProxy, nodeProxyConfigOf, proxyOf, usesProxy } from './proxy'
 import { asyncIdSymbol, kOnKeylog } from '../common/node-internals'
 
 // Taken now: uvhttp/register later puts this module's Agent on http.Agent.
@@ -101,8 +101,8 @@ const proto = Agent.prototype as any
  * instead, unless NO_PROXY exempts the target.
  */
 proto.createConnection = function createConnection (this: any, options: any, cb?: () => void) {
-  const proxy = this[kProxy]
-  if (proxy != null && usesProxy(proxy, options)) return connectToProxy(proxy, cb)
+  const proxy = proxyOf(this)
+  if (proxy !== null && usesProxy(proxy, options)) return connectToProxy(proxy, cb)
   return connect(options, cb)
 }
 
