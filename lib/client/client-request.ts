@@ -11,6 +11,7 @@ import { urlToHttpOptions } from 'url'
 import { nullPrototypeCopy } from './agent'
 import { connect } from './client-connection'
 import { attachResponseParser, emitErrorEvent, emitRequestTimeout, ondrain, socketCloseListener, socketErrorListener } from './client-response'
+import { proxyOf, rewriteForProxy } from './proxy'
 import { flushOutput, writeRaw } from './request-writer'
 import { clientRequestCreated, clientRequestStart } from '../common/channels'
 import * as errors from '../common/errors'
@@ -96,13 +97,17 @@ function validatePath (path: string): void {
   lastPath = path
 }
 
-/** The Host header for host:port: an IPv6 literal in brackets (RFC 3986 3.2.2), the port unless the default. */
+/** A host as a URI has it: an IPv6 literal in brackets (RFC 3986 3.2.2). */
+function bracketed (host: string): string {
+  const colon = host.indexOf(':')
+  return colon !== -1 && host.includes(':', colon + 1) && host.charCodeAt(0) !== 91 /* [ */ ? `[${host}]` : host
+}
+
+/** The Host header for host:port: the host bracketed, the port unless the default. */
 function hostHeaderFor (host: string, port: unknown, defaultPort: unknown): string {
   const last = lastHost
   if (host === last.host && port === last.port && defaultPort === last.defaultPort) return last.value
-  let value = host
-  const colon = value.indexOf(':')
-  if (colon !== -1 && value.includes(':', colon + 1) && value.charCodeAt(0) !== 91 /* [ */) value = `[${value}]`
+  let value = bracketed(host)
   if (port && +(port as number) !== defaultPort) value += ':' + port
   last.host = host
   last.port = port
@@ -253,23 +258,28 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
     }
   }
 
+  const proxy = this.agent ? proxyOf(this.agent) : null
   if (!Array.isArray(options.headers)) {
     if (options.headers) {
       const keys = Object.keys(options.headers)
       for (let i = 0; i < keys.length; i++) this.setHeader(keys[i], options.headers[keys[i]])
     }
-    if (host && !this.getHeader('host') && setHost) {
+    const userHost = this.getHeader('host')
+    if (host && !userHost && setHost) {
       setHostHeader(this, hostHeaderFor(host, port, defaultPort))
     }
     if (options.auth && !this.getHeader('Authorization')) {
       this.setHeader('Authorization', 'Basic ' + Buffer.from(options.auth).toString('base64'))
     }
+    // Through a proxy: the path in absolute form, the proxy's headers.
+    if (proxy !== null) rewriteForProxy(this, proxy, connectOptions, { host: bracketed(host), port }, userHost)
     // Expect: the head leaves at once (the body waits for 'continue').
     if (this.getHeader('expect')) {
       if (this._header) throw errors.ERR_HTTP_HEADERS_SENT('render')
       this._storeHeader(this.method + ' ' + this.path + ' HTTP/1.1\r\n', this[kOutHeaders])
     }
   } else {
+    if (proxy !== null) rewriteForProxy(this, proxy, connectOptions, { host: bracketed(host), port }, undefined, options.headers)
     // A flat [name, value, …] array is sent verbatim.
     this._storeHeader(this.method + ' ' + this.path + ' HTTP/1.1\r\n', options.headers)
   }
