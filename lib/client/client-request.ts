@@ -16,6 +16,7 @@ import { flushOutput, writeRaw } from './request-writer'
 import { clientRequestCreated, clientRequestStart } from '../common/channels'
 import * as errors from '../common/errors'
 import { checkIsHttpToken, validateHeaderValue } from '../common/headers'
+import { hasChangeFrom } from '../common/node-release'
 import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 // Read once: `http.X` goes through an import getter on every access.
@@ -48,6 +49,11 @@ function currentGlobalAgent (): any {
 }
 
 const nodeSetHeader = http.OutgoingMessage.prototype.setHeader
+/** Node 26.5+: a CONNECT's default Host is its target, the request's path (nodejs/node#64114). */
+const CONNECT_HOST_IS_TARGET = hasChangeFrom({ 26: 5 })
+/** Node 26.11+: a CONNECT target taken from a URL loses the slash the URL's path gives it (nodejs/node#64876). */
+const CONNECT_PATH_UNSLASHED = hasChangeFrom({ 26: 11 })
+
 /** The last Host value that passed validation: a client mostly talks to a few hosts. */
 let validatedHost: string | null = null
 
@@ -151,10 +157,13 @@ function timerDuration (msecs: unknown, name: string): number {
 export const ClientRequest = function ClientRequest (this: ClientRequest, input: any, options?: any, cb?: any) {
   NodeOutgoingMessage.call(this)
 
+  let pathIsFromURL = false
   if (typeof input === 'string') {
     input = urlToHttpOptions(new URL(input))
+    pathIsFromURL = true
   } else if (isURL(input)) {
     input = urlToHttpOptions(input)
+    pathIsFromURL = true
   } else {
     cb = options
     options = input
@@ -164,6 +173,7 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
     cb = options
     options = input || {}
   } else if (input !== null) {
+    if (pathIsFromURL && options != null && Object.hasOwn(options, 'path')) pathIsFromURL = false
     options = Object.assign(input, options)
   }
   // One copy of the caller's options (Node makes two): read from here on,
@@ -229,7 +239,10 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
   if (options.joinDuplicateHeaders !== undefined) validateBoolean(options.joinDuplicateHeaders, 'options.joinDuplicateHeaders')
   this.joinDuplicateHeaders = options.joinDuplicateHeaders
 
-  this.path = options.path || '/'
+  let path = options.path || '/'
+  // A URL gives a CONNECT target a leading slash ('http://proxy/host:443').
+  if (CONNECT_PATH_UNSLASHED && method === 'CONNECT' && pathIsFromURL && path[0] === '/') path = path.slice(1) || '/'
+  this.path = path
   if (cb) this.once('response', cb)
 
   // Methods whose requests normally carry no body are not chunked by default.
@@ -266,7 +279,9 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
     }
     const userHost = this.getHeader('host')
     if (host && !userHost && setHost) {
-      setHostHeader(this, hostHeaderFor(host, port, defaultPort))
+      setHostHeader(this, CONNECT_HOST_IS_TARGET && method === 'CONNECT' && options.path
+        ? String(this.path)
+        : hostHeaderFor(host, port, defaultPort))
     }
     if (options.auth && !this.getHeader('Authorization')) {
       this.setHeader('Authorization', 'Basic ' + Buffer.from(options.auth).toString('base64'))

@@ -14,6 +14,7 @@ import * as http from 'http'
 import * as tls from 'tls'
 import { connect } from './client-connection'
 import { ERR_INVALID_ARG_VALUE, ERR_SOCKET_BAD_PORT } from '../common/errors'
+import { hasChangeFrom } from '../common/node-release'
 
 /** What Node's ProxyConfig (lib/internal/http.js) holds and does. */
 export interface ProxyConfig {
@@ -65,12 +66,11 @@ export function connectToProxy (proxy: ProxyConfig, cb?: () => void): any {
   return proxy.protocol === 'https:' ? tls.connect(options, cb) : connect(options, cb)
 }
 
-const [major, minor] = process.versions.node.split('.').map(Number)
 /**
  * Node 24.19 and 26.5 validate the request target against the request's
  * authority before rewriting it (nodejs/node#64108); Node 22 does not.
  */
-const validatesAuthority = major > 26 || (major === 26 && minor >= 5) || (major === 24 && minor >= 19)
+const validatesAuthority = hasChangeFrom({ 24: 19, 26: 5 })
 
 /** The authority a proxied request is for: options' host (an IPv6 literal in brackets) and port. */
 export interface RequestAuthority {
