@@ -483,11 +483,15 @@ function asyncResetHandle (socket: any): void {
  * NODE_USE_ENV_PROXY=1 or --use-env-proxy, which Node's own global agent
  * shows by its options.proxyEnv (the environment it parsed).
  */
-export const globalAgent = new Agent(globalAgentOptions(http.globalAgent))
+export const globalAgent = newGlobalAgent((http.globalAgent as any)?.options?.proxyEnv)
 
-function globalAgentOptions (nodeGlobalAgent: any): http.AgentOptions {
+/**
+ * An agent with the global agent's options (Node's getGlobalAgent), taking
+ * proxies from `proxyEnv` when given: the default one, and the one
+ * http.setGlobalProxyFromEnv(env) installs (Node 24+).
+ */
+export function newGlobalAgent (proxyEnv: unknown): Agent {
   const options: any = { keepAlive: true, scheduling: 'lifo', timeout: 5000 }
-  const nodeOptions = nodeGlobalAgent?.options
-  if (nodeOptions && 'proxyEnv' in nodeOptions) options.proxyEnv = nodeOptions.proxyEnv
-  return options
+  if (proxyEnv !== undefined) options.proxyEnv = proxyEnv
+  return new Agent(options)
 }

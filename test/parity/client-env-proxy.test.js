@@ -295,6 +295,67 @@ describe('client: HTTP proxy from the environment (proxyEnv, NODE_USE_ENV_PROXY)
     assert.deepStrictEqual(reference.seen.map((s) => s.at), proxies ? ['proxy', 'proxy'] : ['target', 'target'])
   })
 
+  it('http.setGlobalProxyFromEnv(env) (Node 24+): the global agent, its module\'s own Agent, proxies until restore()', async function () {
+    const hasIt = typeof require('http').setGlobalProxyFromEnv === 'function'
+    assert.strictEqual(hasIt, byLine({ 20: false, 24: true }))
+    if (!hasIt) return this.skip()
+    const seenPerImpl = []
+    for (const [, mod] of impls) {
+      const proxy = await recordingPeer('proxy')
+      const target = await recordingPeer('target')
+      const original = mod.globalAgent
+      const restore = mod.setGlobalProxyFromEnv({ HTTP_PROXY: `http://127.0.0.1:${proxy.port}` })
+      try {
+        const installed = mod.globalAgent
+        assert.notStrictEqual(installed, original)
+        assert.strictEqual(Object.getPrototypeOf(installed), mod.Agent.prototype)
+        const proxied = await exchange(mod, undefined, { host: '127.0.0.1', port: target.port, path: '/proxied' })
+        installed.destroy()
+        restore()
+        assert.strictEqual(mod.globalAgent, original)
+        const direct = await exchange(mod, undefined, { host: '127.0.0.1', port: target.port, path: '/direct' })
+        original.destroy()
+        assert.deepStrictEqual([proxied.status, direct.status], [200, 200])
+        seenPerImpl.push([...proxy.heads.map((h) => 'proxy ' + h.head.split('\r\n')[0]), ...target.heads.map((h) => 'target ' + h.head.split('\r\n')[0])]
+          .join('\n').split(String(target.port)).join('TARGET'))
+      } finally {
+        await proxy.close()
+        await target.close()
+      }
+    }
+    for (const seen of seenPerImpl) assert.strictEqual(seen, 'proxy GET http://127.0.0.1:TARGET/proxied HTTP/1.1\ntarget GET /direct HTTP/1.1')
+    // With no proxy in env it changes nothing and returns a function all the same.
+    for (const [, mod] of impls) {
+      const original = mod.globalAgent
+      const restore = mod.setGlobalProxyFromEnv({})
+      assert.strictEqual(mod.globalAgent, original)
+      assert.strictEqual(typeof restore, 'function')
+      restore()
+    }
+  })
+
+  it('under uvhttp/register, http.setGlobalProxyFromEnv installs uvhttp\'s Agent (Node 24+)', async function () {
+    if (typeof require('http').setGlobalProxyFromEnv !== 'function') return this.skip()
+    this.timeout(20000)
+    const proxy = await recordingPeer('proxy')
+    const target = await recordingPeer('target')
+    const script = `
+      const restore = mod.setGlobalProxyFromEnv({ HTTP_PROXY: 'http://127.0.0.1:${proxy.port}' })
+      const agentIsUvhttps = mod.globalAgent instanceof require(${JSON.stringify(path.join(__dirname, '..', '..'))}).Agent &&
+        Object.getPrototypeOf(mod.globalAgent) === mod.Agent.prototype
+      mod.get({ host: '127.0.0.1', port: ${target.port}, path: '/registered' }, (res) => {
+        res.resume()
+        res.on('end', () => { mod.globalAgent.destroy(); restore(); process.stdout.write(res.statusCode + ' ' + agentIsUvhttps) })
+      }).on('error', failed)`
+    try {
+      assert.strictEqual(await runChild(['-r', 'uvhttp/register'], script, 'node', {}), '200 true')
+      assert.deepStrictEqual(proxy.heads.map((h) => h.head.split('\r\n')[0]), [`GET http://127.0.0.1:${target.port}/registered HTTP/1.1`])
+    } finally {
+      await proxy.close()
+      await target.close()
+    }
+  })
+
   it('the global agent proxies under NODE_USE_ENV_PROXY=1 and --use-env-proxy, as node:http\'s', async function () {
     this.timeout(20000)
     const proxy = await recordingPeer('proxy')
