@@ -3,7 +3,7 @@
 // http.request and friends on the module object), so nothing here uses
 // `export ... from`, which TypeScript compiles to getters.
 import * as http from 'http'
-import { Agent as AgentCtor, globalAgent as defaultAgent } from './client/agent'
+import { Agent as AgentCtor, globalAgent as defaultAgent, newGlobalAgent } from './client/agent'
 import { binding } from './engine/binding'
 import { DEFAULT_MAX_HEADER_SIZE } from './engine/constants'
 import { ClientRequest as ClientRequestCtor, get as clientGet, request as clientRequest, takeGlobalAgentFrom } from './client/client-request'
@@ -45,6 +45,33 @@ export const createClient = legacyCreateClient
 takeGlobalAgentFrom(exports)
 // Node's HTTPParser pool serves the sockets uvhttp does not own.
 export const setMaxIdleHTTPParsers = http.setMaxIdleHTTPParsers
+
+// Members newer Node lines add, on the lines that have them (a module with
+// the same keys as that line's node:http).
+const nodeHttp: any = http
+// Taken now: uvhttp/register puts uvhttp's in its place on node:http.
+const nodeSetGlobalProxyFromEnv = nodeHttp.setGlobalProxyFromEnv
+if (typeof nodeSetGlobalProxyFromEnv === 'function') {
+  /**
+   * Node 24+: proxies from `env` for the process's default agents. Node's
+   * own call validates them and sets fetch's and https' (and node:http's);
+   * this module's globalAgent becomes uvhttp's Agent for the proxy, as
+   * Node's becomes its own, until the returned function restores it.
+   */
+  exports.setGlobalProxyFromEnv = function setGlobalProxyFromEnv (env: NodeJS.ProcessEnv = process.env) {
+    const restoreNode = nodeSetGlobalProxyFromEnv(env)
+    if (!(env.http_proxy || env.HTTP_PROXY)) return restoreNode
+    const original = exports.globalAgent
+    exports.globalAgent = newGlobalAgent(env)
+    return function restore () {
+      restoreNode()
+      exports.globalAgent = original
+    }
+  }
+}
+// Node 26's non-throwing header checks: pure functions of Node's header rules.
+if (typeof nodeHttp.isValidHeaderName === 'function') exports.isValidHeaderName = nodeHttp.isValidHeaderName
+if (typeof nodeHttp.isValidHeaderValue === 'function') exports.isValidHeaderValue = nodeHttp.isValidHeaderValue
 
 // `import http from 'uvhttp'` compiled to CommonJS (TypeScript with
 // esModuleInterop, Babel) reads exports.default, since this module is marked

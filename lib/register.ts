@@ -8,8 +8,9 @@
 // - Node's `http` has one exports object, shared by every require('http')
 //   and by `import http from 'node:http'`. This replaces, on that object, what
 //   uvhttp implements: createServer, Server, IncomingMessage, ServerResponse,
-//   request, get, ClientRequest, Agent and globalAgent (an accessor, as Node's
-//   is: assigning http.globalAgent assigns uvhttp's). Then
+//   request, get, ClientRequest, Agent, setGlobalProxyFromEnv (Node 24+) and
+//   globalAgent (an accessor, as Node's is: assigning http.globalAgent
+//   assigns uvhttp's). Then
 //   syncBuiltinESMExports() gives named ESM imports (`import { createServer }
 //   from 'node:http'`) the same values. No loader hooks, no extra thread.
 // - Everything else stays Node's own: OutgoingMessage (uvhttp's is Node's),
@@ -37,6 +38,8 @@ const REPLACED = ['createServer', 'Server', 'IncomingMessage', 'ServerResponse',
   'request', 'get', 'ClientRequest', 'Agent'] as const
 
 for (const name of REPLACED) http[name] = uvhttp[name]
+// Node 24+: it installs a proxy agent as the global agent, which must be uvhttp's.
+if ('setGlobalProxyFromEnv' in uvhttp) http.setGlobalProxyFromEnv = (uvhttp as any).setGlobalProxyFromEnv
 Object.defineProperty(http, 'globalAgent', {
   configurable: true,
   enumerable: true,

@@ -21,6 +21,7 @@ import { AsyncResource } from 'async_hooks'
 import * as http from 'http'
 import * as net from 'net'
 import { connect, connectionOf } from './client-connection'
+import { connectToProxy, kProxy, nodeProxyConfigOf, proxyOf, usesProxy } from './proxy'
 import { asyncIdSymbol, kOnKeylog } from '../common/node-internals'
 
 // Taken now: uvhttp/register later puts this module's Agent on http.Agent.
@@ -76,6 +77,8 @@ export const Agent = function Agent (this: any, options?: http.AgentOptions) {
   agent.sockets = emptyPools()
   agent.freeSockets = emptyPools()
   agent[kLastName] = null
+  // The proxy Node's constructor parsed from options.proxyEnv (lib/client/proxy.ts).
+  agent[kProxy] = nodeProxyConfigOf(agent)
   // Node's constructor reads its own Agent.defaultMaxSockets; honour ours.
   if (!(options as any)?.maxSockets) agent.maxSockets = (Agent as any).defaultMaxSockets
 } as unknown as {
@@ -94,9 +97,12 @@ const proto = Agent.prototype as any
 /**
  * net.createConnection for the engine: the socket is returned at once (the
  * agent's callback is kept as a 'connect' listener, as net does), errors
- * arrive as its 'error' event.
+ * arrive as its 'error' event. An agent with a proxy connects to the proxy
+ * instead, unless NO_PROXY exempts the target.
  */
-proto.createConnection = function createConnection (options: any, cb?: () => void) {
+proto.createConnection = function createConnection (this: any, options: any, cb?: () => void) {
+  const proxy = proxyOf(this)
+  if (proxy !== null && usesProxy(proxy, options)) return connectToProxy(proxy, cb)
   return connect(options, cb)
 }
 
@@ -471,5 +477,21 @@ function asyncResetHandle (socket: any): void {
   }
 }
 
-/** Node 20's global agent: keep-alive, LIFO, free sockets closed after 5 s. */
-export const globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 } as http.AgentOptions)
+/**
+ * Node's global agent: keep-alive, LIFO, free sockets closed after 5 s; and
+ * on Node 22.21+, 24.5+, 26 a proxy from the environment when Node runs with
+ * NODE_USE_ENV_PROXY=1 or --use-env-proxy, which Node's own global agent
+ * shows by its options.proxyEnv (the environment it parsed).
+ */
+export const globalAgent = newGlobalAgent((http.globalAgent as any)?.options?.proxyEnv)
+
+/**
+ * An agent with the global agent's options (Node's getGlobalAgent), taking
+ * proxies from `proxyEnv` when given: the default one, and the one
+ * http.setGlobalProxyFromEnv(env) installs (Node 24+).
+ */
+export function newGlobalAgent (proxyEnv: unknown): Agent {
+  const options: any = { keepAlive: true, scheduling: 'lifo', timeout: 5000 }
+  if (proxyEnv !== undefined) options.proxyEnv = proxyEnv
+  return new Agent(options)
+}

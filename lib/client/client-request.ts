@@ -11,10 +11,12 @@ import { urlToHttpOptions } from 'url'
 import { nullPrototypeCopy } from './agent'
 import { connect } from './client-connection'
 import { attachResponseParser, emitErrorEvent, emitRequestTimeout, ondrain, socketCloseListener, socketErrorListener } from './client-response'
+import { proxyOf, rewriteForProxy } from './proxy'
 import { flushOutput, writeRaw } from './request-writer'
 import { clientRequestCreated, clientRequestStart } from '../common/channels'
 import * as errors from '../common/errors'
 import { checkIsHttpToken, validateHeaderValue } from '../common/headers'
+import { hasChangeFrom } from '../common/node-release'
 import { kOutHeaders, kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 // Read once: `http.X` goes through an import getter on every access.
@@ -47,6 +49,11 @@ function currentGlobalAgent (): any {
 }
 
 const nodeSetHeader = http.OutgoingMessage.prototype.setHeader
+/** Node 26.5+: a CONNECT's default Host is its target, the request's path (nodejs/node#64114). */
+const CONNECT_HOST_IS_TARGET = hasChangeFrom({ 26: 5 })
+/** Node 26.11+: a CONNECT target taken from a URL loses the slash the URL's path gives it (nodejs/node#64876). */
+const CONNECT_PATH_UNSLASHED = hasChangeFrom({ 26: 11 })
+
 /** The last Host value that passed validation: a client mostly talks to a few hosts. */
 let validatedHost: string | null = null
 
@@ -96,13 +103,17 @@ function validatePath (path: string): void {
   lastPath = path
 }
 
-/** The Host header for host:port: an IPv6 literal in brackets (RFC 3986 3.2.2), the port unless the default. */
+/** A host as a URI has it: an IPv6 literal in brackets (RFC 3986 3.2.2). */
+function bracketed (host: string): string {
+  const colon = host.indexOf(':')
+  return colon !== -1 && host.includes(':', colon + 1) && host.charCodeAt(0) !== 91 /* [ */ ? `[${host}]` : host
+}
+
+/** The Host header for host:port: the host bracketed, the port unless the default. */
 function hostHeaderFor (host: string, port: unknown, defaultPort: unknown): string {
   const last = lastHost
   if (host === last.host && port === last.port && defaultPort === last.defaultPort) return last.value
-  let value = host
-  const colon = value.indexOf(':')
-  if (colon !== -1 && value.includes(':', colon + 1) && value.charCodeAt(0) !== 91 /* [ */) value = `[${value}]`
+  let value = bracketed(host)
   if (port && +(port as number) !== defaultPort) value += ':' + port
   last.host = host
   last.port = port
@@ -146,10 +157,13 @@ function timerDuration (msecs: unknown, name: string): number {
 export const ClientRequest = function ClientRequest (this: ClientRequest, input: any, options?: any, cb?: any) {
   NodeOutgoingMessage.call(this)
 
+  let pathIsFromURL = false
   if (typeof input === 'string') {
     input = urlToHttpOptions(new URL(input))
+    pathIsFromURL = true
   } else if (isURL(input)) {
     input = urlToHttpOptions(input)
+    pathIsFromURL = true
   } else {
     cb = options
     options = input
@@ -159,6 +173,7 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
     cb = options
     options = input || {}
   } else if (input !== null) {
+    if (pathIsFromURL && options != null && Object.hasOwn(options, 'path')) pathIsFromURL = false
     options = Object.assign(input, options)
   }
   // One copy of the caller's options (Node makes two): read from here on,
@@ -224,7 +239,10 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
   if (options.joinDuplicateHeaders !== undefined) validateBoolean(options.joinDuplicateHeaders, 'options.joinDuplicateHeaders')
   this.joinDuplicateHeaders = options.joinDuplicateHeaders
 
-  this.path = options.path || '/'
+  let path = options.path || '/'
+  // A URL gives a CONNECT target a leading slash ('http://proxy/host:443').
+  if (CONNECT_PATH_UNSLASHED && method === 'CONNECT' && pathIsFromURL && path[0] === '/') path = path.slice(1) || '/'
+  this.path = path
   if (cb) this.once('response', cb)
 
   // Methods whose requests normally carry no body are not chunked by default.
@@ -253,23 +271,30 @@ export const ClientRequest = function ClientRequest (this: ClientRequest, input:
     }
   }
 
+  const proxy = this.agent ? proxyOf(this.agent) : null
   if (!Array.isArray(options.headers)) {
     if (options.headers) {
       const keys = Object.keys(options.headers)
       for (let i = 0; i < keys.length; i++) this.setHeader(keys[i], options.headers[keys[i]])
     }
-    if (host && !this.getHeader('host') && setHost) {
-      setHostHeader(this, hostHeaderFor(host, port, defaultPort))
+    const userHost = this.getHeader('host')
+    if (host && !userHost && setHost) {
+      setHostHeader(this, CONNECT_HOST_IS_TARGET && method === 'CONNECT' && options.path
+        ? String(this.path)
+        : hostHeaderFor(host, port, defaultPort))
     }
     if (options.auth && !this.getHeader('Authorization')) {
       this.setHeader('Authorization', 'Basic ' + Buffer.from(options.auth).toString('base64'))
     }
+    // Through a proxy: the path in absolute form, the proxy's headers.
+    if (proxy !== null) rewriteForProxy(this, proxy, connectOptions, { host: bracketed(host), port }, userHost)
     // Expect: the head leaves at once (the body waits for 'continue').
     if (this.getHeader('expect')) {
       if (this._header) throw errors.ERR_HTTP_HEADERS_SENT('render')
       this._storeHeader(this.method + ' ' + this.path + ' HTTP/1.1\r\n', this[kOutHeaders])
     }
   } else {
+    if (proxy !== null) rewriteForProxy(this, proxy, connectOptions, { host: bracketed(host), port }, undefined, options.headers)
     // A flat [name, value, …] array is sent verbatim.
     this._storeHeader(this.method + ' ' + this.path + ' HTTP/1.1\r\n', options.headers)
   }

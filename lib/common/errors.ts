@@ -270,13 +270,13 @@ export function ERR_INVALID_ARG_TYPE (name: string, expected: string | string[],
   return coded(CodedTypeError, 'ERR_INVALID_ARG_TYPE', message, ERR_INVALID_ARG_TYPE, true)
 }
 
-/** "The argument 'headers' is invalid. Received [ 'a' ]" (a TypeError, as Node's default). */
+/** "The property 'options.path' must match …. Received <inspected value>" (the value cut at 128 characters). */
 export function ERR_INVALID_ARG_VALUE (name: string, value: unknown, reason = 'is invalid'): NodeError {
   let inspected = inspect(value)
   if (inspected.length > 128) inspected = `${inspected.slice(0, 128)}...`
-  const kind = name.includes('.') ? 'property' : 'argument'
-  return coded(CodedTypeError, 'ERR_INVALID_ARG_VALUE',
-    `The ${kind} '${name}' ${reason}. Received ${inspected}`, ERR_INVALID_ARG_VALUE, true)
+  const type = name.includes('.') ? 'property' : 'argument'
+  return coded(CodedTypeError, 'ERR_INVALID_ARG_VALUE', `The ${type} '${name}' ${reason}. Received ${inspected}`,
+    ERR_INVALID_ARG_VALUE, true)
 }
 
 /**

@@ -118,6 +118,8 @@ describe('errors', function () {
     ['ERR_OUT_OF_RANGE', () => errors.ERR_OUT_OF_RANGE('headersTimeout', '<= requestTimeout', 5e9), () => http.createServer({ headersTimeout: 5e9, requestTimeout: 1000 })],
     ['ERR_INVALID_PROTOCOL', () => errors.ERR_INVALID_PROTOCOL('ftp:', 'http:'), () => http.request('ftp://x')],
     ['ERR_UNESCAPED_CHARACTERS', () => errors.ERR_UNESCAPED_CHARACTERS('Request path'), () => http.request({ path: '/a b' })],
+    ['ERR_INVALID_ARG_VALUE', () => errors.ERR_INVALID_ARG_VALUE('scheduling', 'x', "must be one of: 'fifo', 'lifo'"), () => new http.Agent({ scheduling: 'x' })],
+    ['ERR_INVALID_ARG_VALUE long value', () => errors.ERR_INVALID_ARG_VALUE('scheduling', 'x'.repeat(200), "must be one of: 'fifo', 'lifo'"), () => new http.Agent({ scheduling: 'x'.repeat(200) })],
   ]
   for (const [title, ours, node] of pairs) {
     it(`${title} reads as Node's`, function () {

@@ -14,18 +14,13 @@ const WHY = {
   WebSocket: WEBSOCKET,
   CloseEvent: WEBSOCKET,
   MessageEvent: WEBSOCKET,
-  setGlobalProxyFromEnv: 'Node 24: proxy settings for Node\'s own agents; not implemented',
-  isValidHeaderName: 'Node 26: a non-throwing validateHeaderName; not implemented',
-  isValidHeaderValue: 'Node 26: a non-throwing validateHeaderValue; not implemented',
   websocketMask: 'Node 26: a WebSocket frame helper, not HTTP/1.1',
   websocketUnmask: 'Node 26: a WebSocket frame helper, not HTTP/1.1'
 }
 const NOT_IMPLEMENTED = byLine({
   20: ['_connectionListener'],
   22: ['_connectionListener', 'WebSocket', 'CloseEvent', 'MessageEvent'],
-  24: ['_connectionListener', 'WebSocket', 'CloseEvent', 'MessageEvent', 'setGlobalProxyFromEnv'],
-  26: ['_connectionListener', 'WebSocket', 'CloseEvent', 'MessageEvent', 'setGlobalProxyFromEnv',
-    'isValidHeaderName', 'isValidHeaderValue', 'websocketMask', 'websocketUnmask']
+  26: ['_connectionListener', 'WebSocket', 'CloseEvent', 'MessageEvent', 'websocketMask', 'websocketUnmask']
 })
 
 describe(`node:http's exports on Node ${process.version}`, function () {

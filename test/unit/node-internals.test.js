@@ -15,6 +15,7 @@ const net = require('net')
 const { Readable } = require('stream')
 const internals = require('../../dist/common/node-internals.js')
 const { listen, close } = require('../helpers/net')
+const { byLine } = require('../helpers/node-line')
 
 /** One real node:http request and response, kept for inspection. */
 async function nodeExchange (handler, { path = '/', headers, body, serverOptions = {} } = {}) {
@@ -115,6 +116,18 @@ describe(`Node's private slots and internal modules uvhttp uses, on Node ${proce
     assert.deepStrictEqual({ ...seen.outHeaders }, { 'x-a': ['X-A', '1'] })
     assert.deepStrictEqual([seen.needDrainBefore, seen.wrote, seen.needDrainAfter], [false, false, true])
     assert.strictEqual(typeof internals.outgoingNop, 'function', 'write() without a callback hands _send a no-op function')
+  })
+
+  it('http.Agent: the ProxyConfig its constructor makes of proxyEnv (Node 22.21+, 24.5+, 26), found by lib/client/proxy.ts', () => {
+    const { nodeProxyConfigOf } = require('../../dist/client/proxy.js')
+    const config = nodeProxyConfigOf(new http.Agent({ proxyEnv: { HTTP_PROXY: 'http://u:p@127.0.0.1:3128', NO_PROXY: 'a.test' } }))
+    if (!byLine({ 20: false, 22: true })) {
+      assert.strictEqual(config, null)
+      return
+    }
+    assert.deepStrictEqual([config.protocol, config.auth, config.proxyConnectionOptions], ['http:', 'Basic dTpw', { host: '127.0.0.1', port: 3128 }])
+    assert.deepStrictEqual([config.shouldUseProxy('a.test', 80), config.shouldUseProxy('b.test', 80)], [false, true])
+    assert.strictEqual(nodeProxyConfigOf(new http.Agent()), null)
   })
 
   it('OutgoingMessage: _header, _headerSent, _last, _closed, outputData, outputSize; write/end call _implicitHeader, _storeHeader, _send, _writeRaw, _finish', async () => {
