@@ -118,6 +118,7 @@ void Connection::Start(Napi::Object owner, std::shared_ptr<ConnectionConfig> con
     ApplyConfig();
   }
   started_ = true;
+  last_activity_ = uv_now(data_->loop);
   // Node's headersTimeout also covers a connection that has sent nothing yet.
   if (mode_ == kParserRequest) OnMessageBegin();
 }
@@ -173,6 +174,7 @@ void Connection::HandleRead(const char* data, size_t len) {
   if (closing_) return;
   Napi::HandleScope scope(Env());
   bytes_read_ += len;
+  last_activity_ = uv_now(data_->loop);
   in_batch_ = true;
   if (mode_ > kParserNone) {
     Parse(data, len);
@@ -291,6 +293,7 @@ void Connection::Deliver() {
 Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   if (!alive() || want_shutdown_) return Napi::Number::New(env, UV_EPIPE);
+  last_activity_ = uv_now(data_->loop);
   int flags = info[3].As<Napi::Number>().Int32Value();
   bool held = (flags & kWriteHold) != 0;
   // A write that is not held commits what was (Node's uncork writes it all).
@@ -350,6 +353,7 @@ int Connection::FlushWrites(const char* extra, size_t extra_len) {
 void Connection::OnWriteDone(void* owner, int status, bool drained) {
   auto* self = static_cast<Connection*>(owner);
   if (self->closing_) return;
+  self->last_activity_ = uv_now(self->data_->loop);
   if (status < 0) {
     Napi::HandleScope scope(self->Env());
     self->batch_.PushIoError(self->Env(), status, "write");
@@ -522,6 +526,12 @@ Napi::Value Connection::GetWriteQueueSize(const Napi::CallbackInfo& info) {
 Napi::Value Connection::GetMessageAge(const Napi::CallbackInfo& info) {
   if (message_started_ == 0) return Napi::Number::New(info.Env(), -1);
   return Napi::Number::New(info.Env(), static_cast<double>(uv_now(data_->loop) - message_started_));
+}
+
+// Milliseconds since the last read or write activity (the server's
+// keep-alive sweep reads it instead of a timer per connection).
+Napi::Value Connection::GetIdleAge(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(uv_now(data_->loop) - last_activity_));
 }
 
 // setRef(false) lets the process exit while this connection is open.

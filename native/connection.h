@@ -105,6 +105,7 @@ class Connection : public ParserSink, public LoopHandle, public WriteTransport {
   Napi::Value GetWriteQueueSize(const Napi::CallbackInfo& info);
   Napi::Value GetFd(const Napi::CallbackInfo& info);
   Napi::Value GetMessageAge(const Napi::CallbackInfo& info);
+  Napi::Value GetIdleAge(const Napi::CallbackInfo& info);
   void SetRef(const Napi::CallbackInfo& info);
   void AdoptAsyncContext(const Napi::CallbackInfo& info);
 
@@ -167,6 +168,8 @@ class Connection : public ParserSink, public LoopHandle, public WriteTransport {
   size_t bytes_read_ = 0;
   // Loop time (ms) when the message being parsed began; 0 between messages.
   uint64_t message_started_ = 0;
+  // Loop time (ms) of the last read or write.
+  uint64_t last_activity_ = 0;
   bool headers_complete_ = false;
   // The batch being assembled (valid inside the HandleScope of one callback).
   Batch batch_;

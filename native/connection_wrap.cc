@@ -26,6 +26,7 @@ Napi::Function ConnectionWrap::Define(Napi::Env env) {
     InstanceAccessor<&W::GetBytesWritten>("bytesWritten"),
     InstanceAccessor<&W::ForwardOr<&C::GetFd, -1>>("fd"),
     InstanceAccessor<&W::ForwardOr<&C::GetMessageAge, -1>>("messageAge"),
+    InstanceAccessor<&W::ForwardOr<&C::GetIdleAge, -1>>("idleAge"),
     InstanceAccessor<&W::GetHeadersComplete>("headersComplete"),
     InstanceMethod<&W::Forward<&C::SetRef>>("setRef"),
     InstanceMethod<&W::Forward<&C::AdoptAsyncContext>>("adoptAsyncContext"),

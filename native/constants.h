@@ -24,6 +24,10 @@ enum HeadFlag {
   kHeadUpgrade = 2,
   kHeadChunked = 4,
   kHeadHasLength = 8,
+  // A request's head has a Host field / an Expect field (its JS side then
+  // needs to look no further for RFC 9112's Host rule or for 100-continue).
+  kHeadHasHost = 16,
+  kHeadHasExpect = 32,
 };
 
 enum WriteFlag {

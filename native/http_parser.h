@@ -106,6 +106,7 @@ class HttpParser {
   int TrackHeaderBytes(size_t len);
   int TrackHeaderField();
   bool FramingPastCount() const;
+  int RequestFieldFlags() const;
   int Fail(const char* code, const char* reason);
   void AppendToken(const char* at, size_t len);
   Result ErrorFrom(llhttp_errno_t err, const char* data, size_t len);

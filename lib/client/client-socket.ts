@@ -42,6 +42,7 @@ export class PendingNative {
   readonly bytesWritten = 0
   readonly fd = -1
   readonly messageAge = -1
+  readonly idleAge = 0
   readonly headersComplete = false
   expectNoBody (): void {}
   expectUpgrade (): void {}

@@ -57,3 +57,22 @@ function nodePublishes (name: string, act: () => void): dc.Channel | null {
   const channel = dc.channel(name)
   return publishesOn(channel, act) ? channel : null
 }
+
+/**
+ * The response was constructed (end of ServerResponse's constructor), on
+ * the lines whose http has this channel (22 and later); null on the others.
+ */
+export const serverResponseCreated: dc.Channel | null = nodePublishes('http.server.response.created',
+  () => new http.ServerResponse({ method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} } as any))
+
+/**
+ * A Node ServerResponse for a load-time probe of the running line's
+ * behaviour: made without announcing it to subscribers.
+ */
+export function probeServerResponse (): any {
+  let res: any
+  publishesOn(dc.channel('http.server.response.created'), () => {
+    res = new http.ServerResponse({ method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} } as any)
+  })
+  return res
+}

@@ -118,6 +118,34 @@ export function ERR_HTTP_HEADERS_SENT (action: string): NodeError {
     format('Cannot %s headers after they are sent to the client', action), ERR_HTTP_HEADERS_SENT)
 }
 
+export function ERR_HTTP_TRAILER_INVALID (): NodeError {
+  return coded(CodedError, 'ERR_HTTP_TRAILER_INVALID',
+    'Trailers are invalid with this transfer encoding', ERR_HTTP_TRAILER_INVALID)
+}
+
+export function ERR_HTTP_CONTENT_LENGTH_MISMATCH (actual: number, expected: number): NodeError {
+  return coded(CodedError, 'ERR_HTTP_CONTENT_LENGTH_MISMATCH',
+    format('Response body\'s content-length of %s byte(s) does not match the content-length of %s byte(s) set in header',
+      actual, expected), ERR_HTTP_CONTENT_LENGTH_MISMATCH)
+}
+
+/** `code` is what the user passed, before any coercion (Node prints it with %s). */
+export function ERR_HTTP_INVALID_STATUS_CODE (code: unknown): NodeError {
+  return coded(CodedRangeError, 'ERR_HTTP_INVALID_STATUS_CODE',
+    format('Invalid status code: %s', code), ERR_HTTP_INVALID_STATUS_CODE)
+}
+
+export function ERR_HTTP_SOCKET_ASSIGNED (): NodeError {
+  return coded(CodedError, 'ERR_HTTP_SOCKET_ASSIGNED',
+    'ServerResponse has an already assigned socket', ERR_HTTP_SOCKET_ASSIGNED)
+}
+
+/** Thrown by write() on a HEAD/204/304 response when rejectNonStandardBodyWrites is set. */
+export function ERR_HTTP_BODY_NOT_ALLOWED (): NodeError {
+  return coded(CodedError, 'ERR_HTTP_BODY_NOT_ALLOWED',
+    'Adding content for this request method or response status is not allowed.', ERR_HTTP_BODY_NOT_ALLOWED)
+}
+
 export function ERR_HTTP_REQUEST_TIMEOUT (): NodeError {
   return coded(CodedError, 'ERR_HTTP_REQUEST_TIMEOUT', 'Request timeout', ERR_HTTP_REQUEST_TIMEOUT)
 }
@@ -136,6 +164,35 @@ export function ERR_INVALID_PROTOCOL (protocol: string, expected: string): NodeE
 export function ERR_UNESCAPED_CHARACTERS (name: string): NodeError {
   return coded(CodedTypeError, 'ERR_UNESCAPED_CHARACTERS',
     format('%s contains unescaped characters', name), ERR_UNESCAPED_CHARACTERS)
+}
+
+// --- Streams -----------------------------------------------------------------
+
+export function ERR_STREAM_WRITE_AFTER_END (): NodeError {
+  return coded(CodedError, 'ERR_STREAM_WRITE_AFTER_END', 'write after end', ERR_STREAM_WRITE_AFTER_END)
+}
+
+export function ERR_STREAM_DESTROYED (method: string): NodeError {
+  return coded(CodedError, 'ERR_STREAM_DESTROYED',
+    format('Cannot call %s after a stream was destroyed', method), ERR_STREAM_DESTROYED)
+}
+
+export function ERR_STREAM_NULL_VALUES (): NodeError {
+  return coded(CodedTypeError, 'ERR_STREAM_NULL_VALUES', 'May not write null values to stream', ERR_STREAM_NULL_VALUES)
+}
+
+export function ERR_STREAM_ALREADY_FINISHED (method: string): NodeError {
+  return coded(CodedError, 'ERR_STREAM_ALREADY_FINISHED',
+    format('Cannot call %s after a stream was finished', method), ERR_STREAM_ALREADY_FINISHED)
+}
+
+export function ERR_STREAM_CANNOT_PIPE (): NodeError {
+  return coded(CodedError, 'ERR_STREAM_CANNOT_PIPE', 'Cannot pipe, not readable', ERR_STREAM_CANNOT_PIPE)
+}
+
+export function ERR_METHOD_NOT_IMPLEMENTED (method: string): NodeError {
+  return coded(CodedError, 'ERR_METHOD_NOT_IMPLEMENTED',
+    format('The %s method is not implemented', method), ERR_METHOD_NOT_IMPLEMENTED)
 }
 
 /** `allowZero` false when port 0 is not acceptable (Node's message then says "> 0"). */

@@ -131,6 +131,22 @@ export function keptHeaderCount (raw: string[], maxEntries: number): number {
   return maxEntries > 0 && maxEntries < raw.length ? maxEntries : raw.length
 }
 
+/**
+ * `name` equals `lower` (a lowercase ASCII field name) ignoring case. Names
+ * the engine hands over are not V8-internalized strings, and comparing one
+ * with a literal goes through a runtime call; their characters are cheap.
+ */
+export function isFieldName (name: string, lower: string): boolean {
+  const length = lower.length
+  if (name.length !== length) return false
+  for (let i = 0; i < length; i++) {
+    let c = name.charCodeAt(i)
+    if (c >= 0x41 && c <= 0x5a) c += 0x20
+    if (c !== lower.charCodeAt(i)) return false
+  }
+  return true
+}
+
 /** maxHeaderEntries as the engine's parser takes it (0: no limit, as Node's 0 or less). */
 export function parserHeaderEntries (maxHeadersCount: unknown): number {
   return Math.max(maxHeaderEntries(maxHeadersCount), 0)

@@ -1,17 +1,15 @@
-// The few private slots of Node's own http objects that uvhttp must fill.
+// The few private slots of Node's own http objects that uvhttp uses.
 //
-// uvhttp's IncomingMessage and ServerResponse inherit from Node's, because
-// frameworks re-parent requests and responses onto prototypes built from
-// Node's `http` (Express: Object.setPrototypeOf(req, app.request), where
-// app.request inherits from require('http').IncomingMessage.prototype;
-// COMPAT.md #9). After such a swap only Node's methods run, so the objects
-// must carry the state those methods read. Two of those slots are keyed by
-// symbols Node does not export; we find them by their description on a probe
-// instance, once, and fail loudly at load time if Node ever renames them.
-import * as dc from 'diagnostics_channel'
+// uvhttp's own ServerResponse keeps its header store and its "emit 'drain'
+// later" flag under Node's keys, so that Node's getters it inherits
+// (writableNeedDrain, the deprecated _headers) and Node's methods called on
+// it directly read them; Node's own responses (nodeObjects, the client's
+// requests) need them filled. Two of those slots are keyed by symbols Node
+// does not export; we find them by their description on a probe instance,
+// once, and fail loudly at load time if Node ever renames them.
 import * as http from 'http'
 import * as net from 'net'
-import { publishesOn } from './channels'
+import { probeServerResponse } from './channels'
 
 function ownSymbol (obj: object, description: string): symbol {
   const found = Object.getOwnPropertySymbols(obj).find((s) => s.description === description)
@@ -19,10 +17,8 @@ function ownSymbol (obj: object, description: string): symbol {
   return found
 }
 
-const probeReq = new http.IncomingMessage(null as any)
-let probeRes: http.ServerResponse = null as any
 // Node 22+ announces each ServerResponse it makes: a probe is no response.
-publishesOn(dc.channel('http.server.response.created'), () => { probeRes = new http.ServerResponse(probeReq) })
+const probeRes: http.ServerResponse = probeServerResponse()
 
 /** OutgoingMessage's "a write returned false, emit 'drain' later" flag. */
 export const kNeedDrain: symbol = ownSymbol(probeRes, 'kNeedDrain')
@@ -69,3 +65,11 @@ export const kOnKeylog: symbol = ownSymbol((() => {
   agent.on('keylog', () => {})
   return agent
 })(), 'onkeylog')
+
+/**
+ * Runs the tick queue and the microtasks now, as Node does after each
+ * callback its HTTP parser makes with MakeCallback (a body chunk) and its
+ * timers between two callbacks: process._tickCallback, Node's runNextTicks.
+ */
+export const runTicks: () => void = (process as any)._tickCallback
+if (typeof runTicks !== 'function') throw new Error(`uvhttp: this Node.js (${process.version}) has no process._tickCallback`)

@@ -58,6 +58,8 @@ export interface NativeConnection {
   readonly fd: number
   /** Milliseconds since the message being parsed began, or -1 between messages. */
   readonly messageAge: number
+  /** Milliseconds since the last read or write. */
+  readonly idleAge: number
   readonly headersComplete: boolean
   /** A response to a HEAD request carries no body (client side). */
   expectNoBody (): void

@@ -59,6 +59,10 @@ export const enum HeadFlag {
   CHUNKED = 4,
   /** Content-Length given (even 0) or chunked: a body may follow. */
   HAS_LENGTH = 8,
+  /** A request's head has a Host field (RFC 9112 3.2). */
+  HAS_HOST = 16,
+  /** A request's head has an Expect field. */
+  HAS_EXPECT = 32,
 }
 
 /** Bits of Connection.write()'s flags argument. */

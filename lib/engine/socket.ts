@@ -31,15 +31,19 @@ const UV_ENOTSUP = -95
 /** Writable's own writableLength: the bytes waiting in a stream's buffer. */
 const streamWritableLength = Object.getOwnPropertyDescriptor(Duplex.prototype, 'writableLength')!.get!
 
+// The encoding is compared only once it is known to be a string: a
+// comparison that also sees undefined or null is a call into V8's generic
+// StrictEqual, per comparison, on every write.
+
 /** Connection.write()'s flags for a string in `encoding` (UTF-8 unless a one-byte encoding). */
 export function flagsFor (encoding: string | null | undefined): number {
-  return encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii' ? 0 : WriteFlag.UTF8
+  return typeof encoding === 'string' && (encoding === 'latin1' || encoding === 'binary' || encoding === 'ascii') ? 0 : WriteFlag.UTF8
 }
 
 /** A chunk as Connection.write() takes it: bytes, or a string in UTF-8 or latin1. */
 export function bodyOf (chunk: any, encoding: string | null | undefined): string | Uint8Array {
-  if (typeof chunk !== 'string') return chunk
-  if (!encoding || encoding === 'utf8' || encoding === 'utf-8' || encoding === 'latin1' ||
+  if (typeof chunk !== 'string' || typeof encoding !== 'string') return chunk
+  if (encoding === '' || encoding === 'utf8' || encoding === 'utf-8' || encoding === 'latin1' ||
       encoding === 'binary' || encoding === 'ascii') return chunk
   return Buffer.from(chunk, encoding as BufferEncoding)
 }

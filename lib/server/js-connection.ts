@@ -35,7 +35,7 @@ export class JsConnection extends ServerConnection {
   private readonly onSocketData = (chunk: unknown): void => this.feed(chunk)
   private readonly onSocketEnd = (): void => this.deliver(this.parser.finish())
   private readonly onSocketClosed = (): void => this.forget()
-  private readonly onSocketDrain = (): void => this.resumeIfDrained()
+  private readonly onSocketDrain = (): void => this.onDrain()
 
   constructor (server: Server, socket: Duplex) {
     const parser = new binding.Parser()
@@ -66,7 +66,7 @@ export class JsConnection extends ServerConnection {
 
   /** After 'upgrade'/'connect' the socket is the application's alone (Node's freeParser). */
   protected override releaseSocket (): void {
-    const socket = this.socket
+    const socket = this.facade!
     socket.removeListener('data', this.onSocketData)
     socket.removeListener('end', this.onSocketEnd)
     socket.removeListener('close', this.closeListener)
@@ -76,9 +76,7 @@ export class JsConnection extends ServerConnection {
 
   private forget (): void {
     this.closed = true
-    if (this.keepAliveTimer !== null) clearTimeout(this.keepAliveTimer)
-    this.keepAliveTimer = null
-    const socket = this.socket as any
+    const socket = this.facade as any
     socket.removeListener('close', this.onSocketClosed)
     if (socket[kServerConnection] === this) delete socket[kServerConnection]
     this.server[kForeignConnections]?.delete(this)

@@ -4,21 +4,30 @@
 // server._handle, a ListenHandle (lib/server/listen.ts makes it); the
 // connection bookkeeping is the engine's, the rest (events, options,
 // timeouts) follows Node 20.
+import * as http from 'http'
 import * as net from 'net'
 import { NativeConnection, NativeListener } from '../engine/binding'
 import { kOnConnection } from '../engine/dispatch'
 import * as errors from '../common/errors'
 import { IncomingMessage } from '../common/incoming-message'
+import { adaptApplication } from './adapt-prototypes'
 import { JsConnection } from './js-connection'
 import { ServerConnection, ServerLike } from './server-connection'
 import { ServerResponse } from './server-response'
 import { kOwner, Socket } from '../engine/socket'
+import { KeepAliveSweep } from './keep-alive-sweep'
 import { ListenHandle } from './listen-handle'
 import { listen, refreshLimits, setupListenHandle } from './listen'
-import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kListener, kServerResponse } from './symbols'
+import { kCheckTimer, kConnections, kForeignConnections, kIncomingMessage, kKeepAliveSweep, kLeanRequests, kLeanResponses, kListener, kServerResponse } from './symbols'
 import { kUniqueHeaders, parseUniqueHeadersOption } from '../common/node-internals'
 
 export interface Server extends ServerLike {}
+
+/** This Node line has the keepAliveTimeoutBuffer server option. */
+const KEEP_ALIVE_BUFFER_OPTION = 'keepAliveTimeoutBuffer' in new http.Server()
+/** Node's own classes (nodeObjects), read once: under uvhttp/register, `http.X` becomes uvhttp's. */
+const NodeIncomingMessage = http.IncomingMessage
+const NodeServerResponse = http.ServerResponse
 
 function validateTimeout (name: string, value: unknown, def: number): number {
   if (value === undefined) return def
@@ -39,8 +48,15 @@ export const Server = function Server (this: Server, options?: any, requestListe
   } else {
     throw errors.ERR_INVALID_ARG_TYPE('options', 'object', options)
   }
-  this[kIncomingMessage] = options.IncomingMessage || IncomingMessage
-  this[kServerResponse] = options.ServerResponse || ServerResponse
+  // nodeObjects: Node's own request and response classes, for applications
+  // that re-parent them onto Node's prototypes by means of their own.
+  const nodeObjects = options.nodeObjects === true
+  const Request = options.IncomingMessage || (nodeObjects ? NodeIncomingMessage : IncomingMessage)
+  this[kIncomingMessage] = Request
+  this[kLeanRequests] = Request === IncomingMessage || Request.prototype instanceof IncomingMessage
+  const Response = options.ServerResponse || (nodeObjects ? NodeServerResponse : ServerResponse)
+  this[kServerResponse] = Response
+  this[kLeanResponses] = Response === ServerResponse || Response.prototype instanceof ServerResponse
   const maxHeaderSize = options.maxHeaderSize
   if (maxHeaderSize !== undefined && (!Number.isInteger(maxHeaderSize) || maxHeaderSize < 0)) {
     throw errors.ERR_OUT_OF_RANGE('options.maxHeaderSize', '>= 0', maxHeaderSize)
@@ -53,6 +69,8 @@ export const Server = function Server (this: Server, options?: any, requestListe
     throw errors.ERR_OUT_OF_RANGE('http.Server.headersTimeout', '<= http.Server.requestTimeout', this.headersTimeout)
   }
   this.keepAliveTimeout = validateTimeout('keepAliveTimeout', options.keepAliveTimeout, 5000)
+  // Node 22.?+ lets the grace after keepAliveTimeout be chosen; Node 20 has a fixed second.
+  if (KEEP_ALIVE_BUFFER_OPTION) this.keepAliveTimeoutBuffer = validateTimeout('keepAliveTimeoutBuffer', options.keepAliveTimeoutBuffer, 1000)
   this.connectionsCheckingInterval = validateTimeout('connectionsCheckingInterval', options.connectionsCheckingInterval, 30_000)
   this.requireHostHeader = options.requireHostHeader ?? true
   this.joinDuplicateHeaders = options.joinDuplicateHeaders
@@ -66,12 +84,12 @@ export const Server = function Server (this: Server, options?: any, requestListe
     keepAliveInitialDelay: options.keepAliveInitialDelay,
     highWaterMark: options.highWaterMark,
   })
-  if (requestListener) this.on('request', requestListener)
   this.httpAllowHalfOpen = false
   this.timeout = 0
   this.maxHeadersCount = null
   this.maxRequestsPerSocket = 0
   this[kConnections] = new Set<ServerConnection>()
+  this[kKeepAliveSweep] = new KeepAliveSweep()
   // Sockets the application hands over (Node's connectionListener); they do
   // not count as the listener's connections (net.Server#_connections). As
   // Node's ConnectionsList, the set exists from the first 'listening' on:
@@ -83,6 +101,7 @@ export const Server = function Server (this: Server, options?: any, requestListe
   // Upgrade requests leave the parser only when someone listens for them.
   this.on('newListener', onNewListener)
   this.on('removeListener', onRemoveListener)
+  if (requestListener) this.on('request', requestListener)
 } as unknown as { new (options?: any, requestListener?: any): Server, (options?: any, requestListener?: any): Server, prototype: Server }
 
 Object.setPrototypeOf(Server.prototype, net.Server.prototype)
@@ -104,14 +123,24 @@ function onConnectionEvent (this: Server, socket: any): void {
   new JsConnection(this, socket)
 }
 
+/** A listener for `event` other than uvhttp's own `ours`. */
+function hasUserListener (server: Server, event: string, ours: Function): boolean {
+  const listeners = server._events?.[event]
+  if (listeners === undefined) return false
+  if (typeof listeners === 'function') return listeners !== ours
+  return listeners.length > 1 || listeners[0] !== ours
+}
+
 /** The engine's listener while the server listens (server._handle is a ListenHandle). */
 function listenerOf (server: Server): NativeListener | null {
   const handle = server._handle
   return handle instanceof ListenHandle ? handle[kListener] : null
 }
 
-function onNewListener (this: Server, event: string | symbol): void {
+function onNewListener (this: Server, event: string | symbol, listener: unknown): void {
   if (event === 'upgrade') listenerOf(this)?.setUpgrade(true)
+  // An Express-style application: its prototypes are rebuilt on ours (lib/server/adapt-prototypes.ts).
+  else if (event === 'request') adaptApplication(listener, this[kLeanRequests] ? this[kIncomingMessage] : null, this[kLeanResponses] ? this[kServerResponse] : null)
 }
 function onRemoveListener (this: Server, event: string | symbol): void {
   if (event === 'upgrade') listenerOf(this)?.setUpgrade(this.listenerCount('upgrade') > 0)
@@ -130,7 +159,8 @@ const proto = Server.prototype
   // entered in a 'connection' listener stays on the server's).
   native.adoptAsyncContext(conn)
   this[kConnections].add(conn)
-  this.emit('connection', conn.socket)
+  // The socket facade is made for those who listen (DESIGN.md #5).
+  if (hasUserListener(this, 'connection', onConnectionEvent)) this.emit('connection', conn.getSocket())
   return conn
 }
 
@@ -195,17 +225,17 @@ proto.forgetConnection = function forgetConnection (this: Server, conn: ServerCo
 // which these walk, is freed at the hand-over).
 proto.closeAllConnections = function closeAllConnections (this: Server) {
   for (const conn of this[kConnections] as Set<ServerConnection>) {
-    if (!conn.upgraded) conn.socket.destroy()
+    if (!conn.upgraded) conn.destroy()
   }
-  for (const conn of foreignConnections(this)) conn.socket.destroy()
+  for (const conn of foreignConnections(this)) conn.destroy()
 }
 
 proto.closeIdleConnections = function closeIdleConnections (this: Server) {
   for (const conn of this[kConnections] as Set<ServerConnection>) {
-    if (conn.isIdle()) conn.socket.destroy()
+    if (conn.isIdle()) conn.destroy()
   }
   for (const conn of foreignConnections(this)) {
-    if (conn.isIdle()) conn.socket.destroy()
+    if (conn.isIdle()) conn.destroy()
   }
 }
 

@@ -16,7 +16,12 @@ export const kCheckTimer = Symbol('uvhttp.checkTimer')
 /** Server: the classes it builds requests and responses from (createServer options). */
 export const kIncomingMessage = Symbol('uvhttp.IncomingMessage')
 export const kServerResponse = Symbol('uvhttp.ServerResponse')
-/** ServerResponse: inside write(), where Node corks the socket for the rest of the tick. */
-export const kWriting = Symbol('uvhttp.writing')
+/** Server: its requests / responses are uvhttp's own (lib/common/incoming-message.ts, lib/server/server-response.ts), not Node's. */
+export const kLeanRequests = Symbol('uvhttp.leanRequests')
+export const kLeanResponses = Symbol('uvhttp.leanResponses')
+/** A response (or request): the ServerConnection it belongs to, or null. */
+export const kConnection = Symbol('uvhttp.connection')
+/** Server: the keep-alive sweep of its connections without a socket facade. */
+export const kKeepAliveSweep = Symbol('uvhttp.keepAliveSweep')
 /** Server: the parser limits its listener last got ({ size, entries, lenient }). */
 export const kParserLimits = Symbol('uvhttp.parserLimits')

@@ -44,6 +44,7 @@ std::string Hex(size_t n) {
 std::vector<Case> Build() {
   constexpr int KA = uvhttp::kHeadKeepAlive, UP = uvhttp::kHeadUpgrade;
   constexpr int CH = uvhttp::kHeadChunked, LEN = uvhttp::kHeadHasLength;
+  constexpr int HOST = uvhttp::kHeadHasHost, EXP = uvhttp::kHeadHasExpect;
   Options req, res;
   res.type = HTTP_RESPONSE;
   std::vector<Case> c;
@@ -64,7 +65,11 @@ std::vector<Case> Build() {
   const std::string bin = Binary(1500);
 
   // Requests.
-  ok("simple GET", req, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", {Msg(HTTP_GET, "/", {"Host", "a"}, "", KA)});
+  ok("simple GET", req, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", {Msg(HTTP_GET, "/", {"Host", "a"}, "", KA | HOST)});
+  ok("Host and Expect fields, any case", req,
+     "POST / HTTP/1.1\r\nhOST: a\r\nEXPECT: 100-continue\r\nexpect: x\r\nContent-Length: 0\r\n\r\n",
+     {Msg(HTTP_POST, "/", {"hOST", "a", "EXPECT", "100-continue", "expect", "x", "Content-Length", "0"}, "",
+          KA | LEN | HOST | EXP)});
   ok("header values: empty, OWS, obs-text", req,
      "GET /p?q=1#f HTTP/1.1\r\nX-Empty:\r\nX-Ows: \t v a \t\r\nX-Latin: caf\xe9\r\nhost:h\r\n\r\n",
      {Msg(HTTP_GET, "/p?q=1#f", {"X-Empty", "", "X-Ows", "v a", "X-Latin", "caf\xe9", "host", "h"})});
@@ -120,7 +125,7 @@ std::vector<Case> Build() {
             LEN)});
     upgrade("CONNECT leaves the parser even unwanted", no,
             "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", "\x16\x03\x01 tls",
-            {Msg(HTTP_CONNECT, "example.com:443", {"Host", "example.com:443"}, "", KA | UP)});
+            {Msg(HTTP_CONNECT, "example.com:443", {"Host", "example.com:443"}, "", KA | UP | HOST)});
   }
   {
     Options small = req;
@@ -134,7 +139,7 @@ std::vector<Case> Build() {
     Options two = req;
     two.max_header_entries = 4;
     ok("as many header fields as maxHeadersCount", two, "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n\r\n",
-       {Msg(HTTP_GET, "/", {"Host", "a", "X", "1"}, "", KA)});
+       {Msg(HTTP_GET, "/", {"Host", "a", "X", "1"}, "", KA | HOST)});
     bad("one header field more than maxHeadersCount", two,
         "POST / HTTP/1.1\r\nHost: a\r\nX: 1\r\nContent-Length: 2\r\n\r\nhi", "HPE_HEADER_OVERFLOW");
     bad("one trailer field more than maxHeadersCount", two,

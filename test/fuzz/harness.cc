@@ -1,6 +1,7 @@
 #include "harness.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -86,7 +87,18 @@ void Recorder::OnHead(const HeadInfo& h) {
   Expect(state_ == kBegun, "OnHead without OnMessageBegin");
   Expect(h.url_or_reason != nullptr && h.headers != nullptr, "HeadInfo with a null pointer");
   Expect((h.flags & ~(uvhttp::kHeadKeepAlive | uvhttp::kHeadUpgrade | uvhttp::kHeadChunked |
-                      uvhttp::kHeadHasLength)) == 0, "unknown head flag");
+                      uvhttp::kHeadHasLength | uvhttp::kHeadHasHost | uvhttp::kHeadHasExpect)) == 0,
+         "unknown head flag");
+  // kHeadHasHost / kHeadHasExpect: a request has a field of that name (any case); a response never.
+  bool host = false, expect = false;
+  for (size_t i = 0; opt_.type == HTTP_REQUEST && i < h.headers->Count(); i += 2) {
+    std::string name(h.headers->Data(i), h.headers->Length(i));
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    host = host || name == "host";
+    expect = expect || name == "expect";
+  }
+  Expect(((h.flags & uvhttp::kHeadHasHost) != 0) == host, "kHeadHasHost disagrees with the header names");
+  Expect(((h.flags & uvhttp::kHeadHasExpect) != 0) == expect, "kHeadHasExpect disagrees with the header names");
   Message m;
   m.code = opt_.type == HTTP_REQUEST ? h.method : h.status;
   if (opt_.type == HTTP_RESPONSE) Expect(m.code >= 0 && m.code <= 999, "status outside 0..999");

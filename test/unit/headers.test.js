@@ -108,6 +108,12 @@ describe('errors', function () {
     ['ERR_INVALID_ARG_TYPE function', () => errors.ERR_INVALID_ARG_TYPE('name', 'string', thrown), () => res().getHeader(thrown)],
     ['ERR_INVALID_ARG_TYPE -0', () => errors.ERR_INVALID_ARG_TYPE('name', 'string', -0), () => res().getHeader(-0)],
     ['ERR_INVALID_ARG_TYPE long string', () => errors.ERR_INVALID_ARG_TYPE('headers', ['Headers', 'Map'], "it's a long string, longer than 28"), () => res().setHeaders("it's a long string, longer than 28")],
+    ['ERR_HTTP_INVALID_STATUS_CODE', () => errors.ERR_HTTP_INVALID_STATUS_CODE('abc'), () => res().writeHead('abc')],
+    ['ERR_HTTP_INVALID_STATUS_CODE object', () => errors.ERR_HTTP_INVALID_STATUS_CODE({}), () => res().writeHead({})],
+    ['ERR_HTTP_TRAILER_INVALID', () => errors.ERR_HTTP_TRAILER_INVALID(), () => { const r = res(); r.setHeader('Trailer', 'x'); r.setHeader('Content-Length', 1); r.writeHead(200) }],
+    ['ERR_INVALID_ARG_VALUE', () => errors.ERR_INVALID_ARG_VALUE('headers', ['a']), () => res().writeHead(200, ['a'])],
+    ['ERR_STREAM_NULL_VALUES', () => errors.ERR_STREAM_NULL_VALUES(), () => res().write(null)],
+    ['ERR_METHOD_NOT_IMPLEMENTED', () => errors.ERR_METHOD_NOT_IMPLEMENTED('_implicitHeader()'), () => new http.OutgoingMessage()._implicitHeader()],
     ['ERR_SOCKET_BAD_PORT', () => errors.ERR_SOCKET_BAD_PORT('options.port', 70000), () => net.createServer().listen(70000)],
     ['ERR_OUT_OF_RANGE', () => errors.ERR_OUT_OF_RANGE('headersTimeout', '<= requestTimeout', 5e9), () => http.createServer({ headersTimeout: 5e9, requestTimeout: 1000 })],
     ['ERR_INVALID_PROTOCOL', () => errors.ERR_INVALID_PROTOCOL('ftp:', 'http:'), () => http.request('ftp://x')],
@@ -128,6 +134,13 @@ describe('errors', function () {
   it('messages of the errors Node raises only asynchronously', function () {
     const expected = {
       ERR_HTTP_REQUEST_TIMEOUT: [Error, [], 'Request timeout'],
+      ERR_STREAM_WRITE_AFTER_END: [Error, [], 'write after end'],
+      ERR_STREAM_DESTROYED: [Error, ['write'], 'Cannot call write after a stream was destroyed'],
+      ERR_STREAM_ALREADY_FINISHED: [Error, ['end'], 'Cannot call end after a stream was finished'],
+      ERR_STREAM_CANNOT_PIPE: [Error, [], 'Cannot pipe, not readable'],
+      ERR_HTTP_CONTENT_LENGTH_MISMATCH: [Error, [3, 2], "Response body's content-length of 3 byte(s) does not match the content-length of 2 byte(s) set in header"],
+      ERR_HTTP_SOCKET_ASSIGNED: [Error, [], 'ServerResponse has an already assigned socket'],
+      ERR_HTTP_BODY_NOT_ALLOWED: [Error, [], 'Adding content for this request method or response status is not allowed.'],
     }
     for (const [code, [base, args, message]] of Object.entries(expected)) {
       const err = errors[code](...args)
