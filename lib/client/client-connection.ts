@@ -99,6 +99,10 @@ export class ClientConnection implements ClientSocketOwner, BatchReader {
   lastQueued = 0
   /** SocketOwner#held: a request's writes go through the socket's Writable, never held in the engine. */
   held = false
+  commitHeld (): number {
+    this.held = false
+    return this.native.flush()
+  }
 
   afterDrain (cb: (err?: Error | null) => void): void {
     this.drainCallbacks.push(cb)

@@ -80,6 +80,12 @@ export const enum WriteFlag {
   HOLD = 8,
 }
 
+/**
+ * Bodies at least this large are written from the caller's Buffer rather
+ * than copied into the engine's cork buffer (native kDirectWriteMin).
+ */
+export const DIRECT_WRITE_MIN = 16 * 1024
+
 /** Node's default --max-http-header-size (native kDefaultMaxHeaderSize). */
 export const DEFAULT_MAX_HEADER_SIZE = 16384
 

@@ -19,8 +19,10 @@ export interface SocketOwner {
   afterDrain (cb: (err?: Error | null) => void): void
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued: number
-  /** The last write was held (WriteFlag.HOLD): the socket's uncork must flush it. */
+  /** The last write was held (WriteFlag.HOLD): the socket's uncork must commit it. */
   held: boolean
+  /** Sends what is held (clearing `held`): write()'s result, the bytes queued or a negative libuv error. */
+  commitHeld (): number
 }
 
 /** The connection state behind a socket (ServerConnection / ClientConnection). */
@@ -87,9 +89,11 @@ export class Socket extends net.Socket {
     super.uncork()
     const owner = this[kOwner]
     if (owner.held && this.writableCorked === 0) {
-      owner.held = false
-      if (owner.closed) return
-      const queued = owner.native.flush()
+      if (owner.closed) {
+        owner.held = false
+        return
+      }
+      const queued = owner.commitHeld()
       if (queued < 0) this.destroy(errnoException(queued, 'write'))
       else owner.lastQueued = queued
     }
@@ -102,7 +106,7 @@ export class Socket extends net.Socket {
   override _writev (chunks: Array<{ chunk: any, encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
     const owner = this[kOwner]
     const last = chunks.length - 1
-    owner.held = false // these writes commit what was held
+    if (owner.held && !owner.closed) owner.commitHeld() // what was held goes first
     for (let i = 0; i < last && !owner.closed; i++) {
       const { chunk, encoding } = chunks[i]
       const queued = owner.native.write(null, bodyOf(chunk, encoding), null, flagsFor(encoding) | WriteFlag.MORE)
@@ -117,8 +121,8 @@ export class Socket extends net.Socket {
       cb(errnoException(-32 /* EPIPE */, 'write'))
       return
     }
+    if (owner.held) owner.commitHeld() // what was held goes first
     const queued = owner.native.write(null, body, null, flags)
-    owner.held = false
     if (this.timeout) this._unrefTimer()
     if (queued < 0) {
       cb(errnoException(queued, 'write'))

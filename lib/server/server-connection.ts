@@ -19,7 +19,7 @@ import type * as net from 'net'
 import type { Duplex } from 'stream'
 import { binding, NativeConnection } from '../engine/binding'
 import { BatchReader, readBatch } from '../engine/batch-reader'
-import { HeadFlag, WriteFlag } from '../engine/constants'
+import { DIRECT_WRITE_MIN, HeadFlag, WriteFlag } from '../engine/constants'
 import { serverRequestStart, serverResponseFinish } from '../common/channels'
 import { connResetException, errnoException, parseError, ERR_HTTP_REQUEST_TIMEOUT, ERR_HTTP_SOCKET_ENCODING } from '../common/errors'
 import { isFieldName } from '../common/headers'
@@ -140,8 +140,15 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   bodyPaused = false
   /** Bytes in the native write queue after the last write (0 again at its drain). */
   lastQueued = 0
-  /** A response's write() left bytes held in the engine until the end of the tick (SocketOwner#held). */
+  /** A response's write() left bytes held until the end of the tick (SocketOwner#held). */
   held = false
+  /**
+   * Held bodies of DIRECT_WRITE_MIN bytes or more, kept by reference (as a
+   * corked socket's Writable keeps them) rather than copied into the
+   * engine's cork buffer, each after what was held before it:
+   * [prefix, body, suffix, flags, ...].
+   */
+  private heldBodies: any[] | null = null
   /** Bytes our waiting responses hold (Node's state.outgoingData). */
   pendingBytes = 0
   /** Write callbacks waiting for the native queue to drain. */
@@ -510,8 +517,23 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     else socket.emit('drain')
   }
 
+  commitHeld (): number {
+    this.held = false
+    const native = this.native as NativeConnection
+    const bodies = this.heldBodies
+    if (bodies === null) return native.flush()
+    this.heldBodies = null
+    // A connection being destroyed sends nothing held (the engine drops its part at close).
+    if (this.destroyed) return 0
+    // Each write commits what the engine held before it, then leaves from the caller's Buffer.
+    let queued = 0
+    for (let i = 0; i < bodies.length && queued >= 0; i += 4) queued = native.write(bodies[i], bodies[i + 1], bodies[i + 2], bodies[i + 3])
+    return queued
+  }
+
   onClose (): void {
     this.closed = true
+    this.heldBodies = null
     const cbs = this.drainCallbacks
     if (cbs.length !== 0) {
       // Writes the kernel never took fail as Node's do (an Error costs a stack capture: only when needed).
@@ -646,7 +668,15 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     // handler writes in one tick leaves together at its end, and a destroy
     // before then sends nothing (COMPAT.md #24). The engine holds those bytes
     // (WriteFlag.HOLD) until afterBatch flushes them; end() commits them.
-    const queued = (this.native as NativeConnection).write(prefix, body, suffix, hold ? flags | WriteFlag.HOLD : flags)
+    let queued = !hold && this.heldBodies !== null ? this.commitHeld() : 0
+    if (queued < 0) {
+      // The held bodies failed to leave: the error below.
+    } else if (hold && (this.heldBodies !== null || (typeof body !== 'string' && body.length >= DIRECT_WRITE_MIN))) {
+      (this.heldBodies ??= []).push(prefix, body, suffix, flags)
+      queued = this.lastQueued
+    } else {
+      queued = (this.native as NativeConnection).write(prefix, body, suffix, hold ? flags | WriteFlag.HOLD : flags)
+    }
     this.held = hold
     if (socket !== null && socket.timeout) socket._unrefTimer()
     if (queued < 0) {
@@ -767,9 +797,10 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
     this.tickBytes = 0
     if (this.held) {
       // Node's connectionCorkNT: the socket uncorks, what was held leaves.
-      this.held = false
-      if (!this.closed) {
-        const queued = (this.native as NativeConnection).flush()
+      if (this.closed) {
+        this.held = false
+      } else {
+        const queued = this.commitHeld()
         if (queued < 0) this.destroy(errnoException(queued, 'write'))
         else this.lastQueued = queued
       }

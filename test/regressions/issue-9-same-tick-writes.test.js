@@ -70,6 +70,22 @@ eachImpl('regression: issue 9.8, a response\'s writes leave at the end of the ti
     assert.strictEqual(await sameAsNode(http, (req, res) => setImmediate(() => { res.write(BIG); res.destroy() })), '')
   })
 
+  it('sends small and large writes of one tick in the order written, chunked or with a length', async () => {
+    const big = (c) => Buffer.alloc(20 * 1024, c)
+    const parts = ['a', big('B'), 'c', big('D'), Buffer.from('e')]
+    const length = parts.reduce((n, p) => n + Buffer.byteLength(p), 0)
+    for (const headers of [{}, { 'Content-Length': length }]) {
+      const got = await sameAsNode(http, (req, res) => {
+        res.writeHead(200, headers)
+        for (const part of parts) res.write(part)
+        setImmediate(() => res.end())
+      }, { until: headers['Content-Length'] ? 'e' : '0\r\n\r\n' })
+      const body = got.slice(got.indexOf('\r\n\r\n') + 4)
+      const expected = Buffer.concat(parts.map((p) => Buffer.from(p))).toString('latin1')
+      assert.strictEqual(headers['Content-Length'] ? body : body.replace(/(?:^|\r\n)[0-9a-f]+\r\n/g, ''), expected + (headers['Content-Length'] ? '' : '\r\n'))
+    }
+  })
+
   it('sends what was written once the tick has ended, even if a destroy follows', async () => {
     const got = await sameAsNode(http, (req, res) => setImmediate(() => {
       res.write('hello')
