@@ -69,6 +69,11 @@ eachImpl('regression: issue 9.10, a partly read, paused request is not dumped wh
     assert.deepStrictEqual(result, { dumped: false, late: 'helloworld' })
   })
 
+  it('leaves the request alone when the reader is attached in a promise continuation (an async handler after an await)', async () => {
+    const afterAwaits = (req, res) => Promise.resolve().then(() => 0).then(() => readOneChunkAndPause(req, res))
+    assert.deepStrictEqual(await run(CHUNKED, afterAwaits), { dumped: false, late: 'world' })
+  })
+
   it('still dumps a request whose body nobody read', async () => {
     assert.deepStrictEqual(await run(LENGTH, (req, res) => res.end('ok')), { dumped: true, late: null })
   })
