@@ -15,7 +15,7 @@ export interface IdleConnection {
   readonly keepAliveTimeoutSet: boolean
   /** How long it may wait, in ms. */
   readonly keepAliveMs: number
-  /** Milliseconds since its last read or write (the engine's clock). */
+  /** Milliseconds since its last read or write (the engine's clock); negative once it closed. */
   idleAge (): number
   /** The wait is over (Node's socket 'timeout'). */
   keepAliveExpired (): void
@@ -38,6 +38,13 @@ export class KeepAliveSweep {
     else if (ms < this.armedMs && Date.now() + ms < this.due) this.arm(ms)
   }
 
+  /** A connection that closed leaves at once (its idle age is no longer known). */
+  unwatch (conn: IdleConnection): void {
+    if (!conn.inSweep) return
+    conn.inSweep = false
+    this.waiting.delete(conn)
+  }
+
   private arm (ms: number): void {
     if (this.timer !== null) clearTimeout(this.timer)
     this.armedMs = ms
@@ -56,7 +63,14 @@ export class KeepAliveSweep {
         this.waiting.delete(conn)
         continue
       }
-      const left = conn.keepAliveMs - conn.idleAge()
+      const age = conn.idleAge()
+      if (age < 0) {
+        // Closed: nothing to time out.
+        conn.inSweep = false
+        this.waiting.delete(conn)
+        continue
+      }
+      const left = conn.keepAliveMs - age
       if (left <= 0) {
         conn.inSweep = false
         this.waiting.delete(conn)

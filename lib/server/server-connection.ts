@@ -534,6 +534,7 @@ export class ServerConnection implements BatchReader, ResponseConnection, Messag
   onClose (): void {
     this.closed = true
     this.heldBodies = null
+    if (this.inSweep) this.server[kKeepAliveSweep].unwatch(this)
     const cbs = this.drainCallbacks
     if (cbs.length !== 0) {
       // Writes the kernel never took fail as Node's do (an Error costs a stack capture: only when needed).
