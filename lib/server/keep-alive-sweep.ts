@@ -15,7 +15,7 @@ export interface IdleConnection {
   readonly keepAliveTimeoutSet: boolean
   /** How long it may wait, in ms. */
   readonly keepAliveMs: number
-  /** Milliseconds since its last read or write (the engine's clock); negative once it closed. */
+  /** Milliseconds since its last read or write (the engine's clock); -1 once it closed (it has left by unwatch then). */
   idleAge (): number
   /** The wait is over (Node's socket 'timeout'). */
   keepAliveExpired (): void
@@ -63,14 +63,7 @@ export class KeepAliveSweep {
         this.waiting.delete(conn)
         continue
       }
-      const age = conn.idleAge()
-      if (age < 0) {
-        // Closed: nothing to time out.
-        conn.inSweep = false
-        this.waiting.delete(conn)
-        continue
-      }
-      const left = conn.keepAliveMs - age
+      const left = conn.keepAliveMs - conn.idleAge()
       if (left <= 0) {
         conn.inSweep = false
         this.waiting.delete(conn)
